@@ -2,6 +2,7 @@
 #include "jschema.h"
 
 #include <regex.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,12 +15,17 @@ typedef struct {
     size_t errors;
 } js_state;
 
-static void js_error(js_state *st, const char *path, const char *fmt, const char *a,
-                     const char *b) {
+static void js_error(js_state *st, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void js_error(js_state *st, const char *path, const char *fmt, ...) {
     st->errors++;
     if (st->report != NULL) {
         char msg[512];
-        snprintf(msg, sizeof(msg), fmt, a != NULL ? a : "", b != NULL ? b : "");
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
         st->report(st->ctx, path, msg);
     }
 }
@@ -76,13 +82,13 @@ static void js_validate(js_state *st, const json_t *schema, const json_t *inst, 
 static const json_t *js_resolve(js_state *st, const char *ref, const char *path) {
     static const char kPrefix[] = "#/$defs/";
     if (strncmp(ref, kPrefix, sizeof(kPrefix) - 1) != 0) {
-        js_error(st, path, "schema: unsupported $ref '%s'", ref, NULL);
+        js_error(st, path, "schema: unsupported $ref '%s'", ref);
         return NULL;
     }
     const json_t *target = json_object_get(json_object_get(st->root, "$defs"),
                                            ref + sizeof(kPrefix) - 1);
     if (target == NULL) {
-        js_error(st, path, "schema: unresolved $ref '%s'", ref, NULL);
+        js_error(st, path, "schema: unresolved $ref '%s'", ref);
     }
     return target;
 }
@@ -97,7 +103,7 @@ static void js_check_object(js_state *st, const json_t *schema, const json_t *in
     const json_t *name;
     json_array_foreach(req, i, name) {
         if (json_is_string(name) && json_object_get(inst, json_string_value(name)) == NULL) {
-            js_error(st, path, "missing required key '%s'", json_string_value(name), NULL);
+            js_error(st, path, "missing required key '%s'", json_string_value(name));
         }
     }
     const char *key;
@@ -108,7 +114,7 @@ static void js_check_object(js_state *st, const json_t *schema, const json_t *in
         if (sub != NULL) {
             js_validate(st, sub, value, child, depth + 1);
         } else if (json_is_false(addl)) {
-            js_error(st, path, "unknown key '%s'", key, NULL);
+            js_error(st, path, "unknown key '%s'", key);
         } else if (json_is_object(addl)) {
             js_validate(st, addl, value, child, depth + 1);
         }
@@ -124,18 +130,18 @@ static void js_check_array(js_state *st, const json_t *schema, const json_t *ins
     char num[32];
     if (json_is_integer(min) && (json_int_t)n < json_integer_value(min)) {
         snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(min));
-        js_error(st, path, "array needs at least %s items", num, NULL);
+        js_error(st, path, "array needs at least %s items", num);
     }
     if (json_is_integer(max) && (json_int_t)n > json_integer_value(max)) {
         snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(max));
-        js_error(st, path, "array allows at most %s items", num, NULL);
+        js_error(st, path, "array allows at most %s items", num);
     }
     if (json_is_true(json_object_get(schema, "uniqueItems"))) {
         for (size_t i = 0; i < n; i++) {
             for (size_t j = i + 1; j < n; j++) {
                 if (json_equal(json_array_get(inst, i), json_array_get(inst, j))) {
                     snprintf(num, sizeof(num), "%zu", j);
-                    js_error(st, path, "item %s repeats an earlier item", num, NULL);
+                    js_error(st, path, "item %s repeats an earlier item", num);
                 }
             }
         }
@@ -154,13 +160,13 @@ static void js_check_string(js_state *st, const json_t *schema, const json_t *in
     const char *s = json_string_value(inst);
     const json_t *min = json_object_get(schema, "minLength");
     if (json_is_integer(min) && (json_int_t)js_utf8_len(s) < json_integer_value(min)) {
-        js_error(st, path, "string too short", NULL, NULL);
+        js_error(st, path, "string too short");
     }
     const json_t *pattern = json_object_get(schema, "pattern");
     if (json_is_string(pattern)) {
         regex_t re;
         if (regcomp(&re, json_string_value(pattern), REG_EXTENDED | REG_NOSUB) != 0) {
-            js_error(st, path, "schema: bad pattern '%s'", json_string_value(pattern), NULL);
+            js_error(st, path, "schema: bad pattern '%s'", json_string_value(pattern));
             return;
         }
         if (strlen(s) != json_string_length(inst) || regexec(&re, s, 0, NULL, 0) != 0) {
@@ -178,18 +184,18 @@ static void js_check_number(js_state *st, const json_t *schema, const json_t *in
     if (json_is_integer(inst)) {
         json_int_t iv = json_integer_value(inst);
         if (json_is_integer(min) && iv < json_integer_value(min)) {
-            js_error(st, path, "number below the minimum", NULL, NULL);
+            js_error(st, path, "number below the minimum");
         }
         if (json_is_integer(max) && iv > json_integer_value(max)) {
-            js_error(st, path, "number above the maximum", NULL, NULL);
+            js_error(st, path, "number above the maximum");
         }
         return;
     }
     if (json_is_number(min) && v < json_number_value(min)) {
-        js_error(st, path, "number below the minimum", NULL, NULL);
+        js_error(st, path, "number below the minimum");
     }
     if (json_is_number(max) && v > json_number_value(max)) {
-        js_error(st, path, "number above the maximum", NULL, NULL);
+        js_error(st, path, "number above the maximum");
     }
 }
 
@@ -222,14 +228,14 @@ static const char *const kKnownKeywords[] = {
 static void js_validate(js_state *st, const json_t *schema, const json_t *inst, const char *path,
                         int depth) {
     if (depth > CMC_JSCHEMA_MAX_DEPTH) {
-        js_error(st, path, "nesting deeper than the validator's limit", NULL, NULL);
+        js_error(st, path, "nesting deeper than the validator's limit");
         return;
     }
     if (json_is_true(schema)) {
         return;
     }
     if (!json_is_object(schema)) {
-        js_error(st, path, "schema: not an object", NULL, NULL);
+        js_error(st, path, "schema: not an object");
         return;
     }
     const char *kw;
@@ -241,7 +247,7 @@ static void js_validate(js_state *st, const json_t *schema, const json_t *inst, 
             k++;
         }
         if (k == sizeof(kKnownKeywords) / sizeof(kKnownKeywords[0])) {
-            js_error(st, path, "schema: unsupported keyword '%s'", kw, NULL);
+            js_error(st, path, "schema: unsupported keyword '%s'", kw);
         }
     }
     const json_t *ref = json_object_get(schema, "$ref");
@@ -270,7 +276,7 @@ static void js_validate(js_state *st, const json_t *schema, const json_t *inst, 
     }
     const json_t *cst = json_object_get(schema, "const");
     if (cst != NULL && !json_equal(cst, inst)) {
-        js_error(st, path, "value differs from the required constant", NULL, NULL);
+        js_error(st, path, "value differs from the required constant");
     }
     const json_t *en = json_object_get(schema, "enum");
     if (en != NULL) {
@@ -282,7 +288,7 @@ static void js_validate(js_state *st, const json_t *schema, const json_t *inst, 
         }
         if (!found) {
             js_error(st, path, "value %s is not one of the allowed values",
-                     json_is_string(inst) ? json_string_value(inst) : js_type_name(inst), NULL);
+                     json_is_string(inst) ? json_string_value(inst) : js_type_name(inst));
         }
     }
     const json_t *one_of = json_object_get(schema, "oneOf");
@@ -297,7 +303,7 @@ static void js_validate(js_state *st, const json_t *schema, const json_t *inst, 
         }
         if (matches != 1) {
             js_error(st, path, "value matches %s of the oneOf alternatives (needs exactly one)",
-                     matches == 0 ? "none" : "several", NULL);
+                     matches == 0 ? "none" : "several");
         }
     }
     if (json_is_object(inst)) {

@@ -1,6 +1,6 @@
-/* suite.h: loads and validates the vector set (vectors/manifest.json, vectors/cases/*.json,
+/* suite.h: loads and validates the vector set (vectors/manifest.json, vectors/cases/<id>.json,
  * their DER files) into plain C structures for the generator and the conformance runner.
- * The format is documented in vectors/README.md and vectors/schema/*.schema.json.
+ * The format is documented in vectors/README.md and vectors/schema/<name>.schema.json.
  *
  * Validation = the JSON schemas (conformance/jschema.h) + the rules a schema cannot say:
  * case id = file stem, no duplicate ids, the manifest and the cases folder list the same
