@@ -685,9 +685,9 @@ static void test_signed_data_verify_accepts_openssl_cli_request(void **state) {
     const char *signers[2] = {"officer-both", "officer-both-p256"};
     for (int i = 0; i < 2; i++) {
         char out[600];
-        snprintf(out, sizeof(out), "%s.cms", in);
+        TU_SNPRINTF(out, sizeof(out), "%s.cms", in);
         char cmd[2048];
-        snprintf(cmd, sizeof(cmd),
+        TU_SNPRINTF(cmd, sizeof(cmd),
                  "openssl cms -sign -binary -nodetach -econtent_type 1.3.6.1.5.5.7.12.2 "
                  "-nosmimecap -outform DER -in '%s' -out '%s' -signer '%s/vectors/pki/%s.cert.pem' "
                  "-inkey '%s/vectors/pki/%s.key.pem'",
@@ -723,19 +723,19 @@ static void test_signed_data_sign_verifies_with_openssl_cli(void **state) {
                                      ber ? CMC_SFAULT_BER : 0, NULL);
             const char *path = tu_write_tmp(1, "ours.cms", msg, len);
             char cmd[2048];
-            snprintf(cmd, sizeof(cmd),
+            TU_SNPRINTF(cmd, sizeof(cmd),
                      "openssl cms -verify -binary -inform DER -in '%s' -noverify -out '%s.out'",
                      path, path);
             assert_int_equal(tu_run(cmd), 0);
             size_t out_len = 0;
             char outp[600];
-            snprintf(outp, sizeof(outp), "%s.out", path);
+            TU_SNPRINTF(outp, sizeof(outp), "%s.out", path);
             uint8_t *out = tu_read_file(outp, &out_len);
             assert_int_equal(out_len, pd_len);
             assert_memory_equal(out, pd, pd_len);
             free(out);
             unlink(outp);
-            snprintf(cmd, sizeof(cmd),
+            TU_SNPRINTF(cmd, sizeof(cmd),
                      "openssl cms -verify -binary -inform DER -in '%s' -purpose any "
                      "-attime %ld -CAfile '%s/vectors/pki/ca.cert.pem' -out /dev/null",
                      path, (long)CMC_FIXTURE_CLOCK, src);
@@ -745,7 +745,7 @@ static void test_signed_data_sign_verifies_with_openssl_cli(void **state) {
             msg = sign_with(&len, pd, pd_len, fx[i].key, fx[i].cert, fx[i].pss,
                             CMC_FAULT_WRONG_MESSAGE_DIGEST, 0, NULL);
             path = tu_write_tmp(1, "ours.cms", msg, len);
-            snprintf(cmd, sizeof(cmd),
+            TU_SNPRINTF(cmd, sizeof(cmd),
                      "openssl cms -verify -binary -inform DER -in '%s' -noverify -out /dev/null",
                      path);
             assert_int_not_equal(tu_run(cmd), 0);
@@ -766,11 +766,11 @@ static void test_certs_only_build_parses_with_openssl_cli(void **state) {
     assert_int_equal(cmc_certs_only_build(&der, &len, certs), CMC_OK);
     const char *path = tu_write_tmp(2, "certs.p7", der, len);
     char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "openssl pkcs7 -inform DER -in '%s' -print_certs -out '%s.pem'",
+    TU_SNPRINTF(cmd, sizeof(cmd), "openssl pkcs7 -inform DER -in '%s' -print_certs -out '%s.pem'",
              path, path);
     assert_int_equal(tu_run(cmd), 0);
     char pem[600];
-    snprintf(pem, sizeof(pem), "%s.pem", path);
+    TU_SNPRINTF(pem, sizeof(pem), "%s.pem", path);
     size_t pem_len = 0;
     uint8_t *text = tu_read_file(pem, &pem_len);
     size_t count = 0;

@@ -107,8 +107,10 @@ static cmc_status msg_body_add_control(msg_body *b, int64_t *out_id, int64_t id,
     msg_buf_put_tlv(&ta, MSG_TAG_SET, set.p, set.len);
     ta.err |= set.err;
     msg_buf_cleanup(&set);
-    msg_buf_put_tlv(&b->seq[MSG_SEQ_CONTROL], MSG_TAG_SEQUENCE, ta.p, ta.len);
     int bad = ta.err;
+    if (!bad) {
+        msg_buf_put_tlv(&b->seq[MSG_SEQ_CONTROL], MSG_TAG_SEQUENCE, ta.p, ta.len);
+    }
     msg_buf_cleanup(&ta);
     if (bad) {
         b->num_used--;
@@ -159,8 +161,10 @@ static cmc_status msg_body_add_tagged_raw(msg_body *b, int seq, int64_t *out_id,
         msg_buf_put_oid(&e, oid);
     }
     msg_buf_put(&e, der, len);
-    msg_buf_put_tlv(&b->seq[seq], MSG_TAG_SEQUENCE, e.p, e.len);
     int bad = e.err;
+    if (!bad) {
+        msg_buf_put_tlv(&b->seq[seq], MSG_TAG_SEQUENCE, e.p, e.len);
+    }
     msg_buf_cleanup(&e);
     if (bad) {
         b->num_used--;
