@@ -71,8 +71,8 @@ static cmc_status file_read(cmc_tp_buf *out, const char *path, size_t max) {
 static cmc_status file_write_atomic(const char *dir, const char *name, const uint8_t *head,
                                     size_t head_len, const uint8_t *body, size_t body_len) {
     char tmp[FILE_MAX_PATH], dst[FILE_MAX_PATH], tmp_name[FILE_MAX_PATH];
-    snprintf(tmp_name, sizeof(tmp_name), ".%s.tmp", name);
-    if (file_path(tmp, sizeof(tmp), dir, NULL, tmp_name) != 0 ||
+    int tn = snprintf(tmp_name, sizeof(tmp_name), ".%s.tmp", name);
+    if (tn < 0 || (size_t)tn >= sizeof(tmp_name) || file_path(tmp, sizeof(tmp), dir, NULL, tmp_name) != 0 ||
         file_path(dst, sizeof(dst), dir, NULL, name) != 0) {
         CMC_RAISE(CMC_E_LIMIT);
     }
