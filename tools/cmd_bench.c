@@ -7,6 +7,8 @@
  * Timing: the in-process rows and the bound are measured in thread CPU time, interleaved in
  * rounds, so other processes on a shared machine distort the ratio as little as possible;
  * wall-clock requests/s is printed next to it (for the disk store it includes fsync). */
+#include "cmc/server.h"
+#if defined(CMC_ROLE_ENROLL) && __has_include("cmc/transport.h") /* until both are on main */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -939,3 +941,4 @@ done:
     tool_opts_cleanup(&o);
     return rc;
 }
+#endif

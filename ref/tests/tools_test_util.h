@@ -33,12 +33,12 @@ typedef struct {
     size_t err_len;
 } tt_result;
 
-static const char *tt_cmckit(void) {
+static inline const char *tt_cmckit(void) {
     const char *p = getenv("CMCKIT");
     return p != NULL ? p : "cmckit";
 }
 
-static const char *tt_source_dir(void) {
+static inline const char *tt_source_dir(void) {
     const char *p = getenv("CMC_SOURCE_DIR");
 #ifdef CMC_SOURCE_DIR
     if (p == NULL) {
@@ -49,7 +49,7 @@ static const char *tt_source_dir(void) {
 }
 
 /* tt_pki returns the path of fixture |name| in vectors/pki (static buffer rotation of 8). */
-static const char *tt_pki(const char *name) {
+static inline const char *tt_pki(const char *name) {
     static char bufs[8][1024];
     static int next;
     char *b = bufs[next++ % 8];
@@ -57,7 +57,7 @@ static const char *tt_pki(const char *name) {
     return b;
 }
 
-static double tt_now_ms(void) {
+static inline double tt_now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
@@ -160,7 +160,7 @@ static int tt_runv(tt_result *r, const char *stdin_data, size_t stdin_len,
     tt_runv((r), NULL, 0, (const char *const[]){__VA_ARGS__, NULL})
 
 /* tt_lines counts newline-terminated lines in |s|. */
-static int tt_lines(const char *s) {
+static inline int tt_lines(const char *s) {
     int n = 0;
     for (; *s != '\0'; s++) {
         n += *s == '\n';
@@ -171,13 +171,13 @@ static int tt_lines(const char *s) {
 /* A temporary directory per test program, removed (files first) at the end. */
 static char tt_dir[256];
 
-static int tt_tmp_setup(void) {
+static inline int tt_tmp_setup(void) {
     const char *t = getenv("TMPDIR");
     snprintf(tt_dir, sizeof(tt_dir), "%s/cmckit-tools-test-XXXXXX", t != NULL ? t : "/tmp");
     return mkdtemp(tt_dir) != NULL ? 0 : -1;
 }
 
-static void tt_tmp_teardown(void) {
+static inline void tt_tmp_teardown(void) {
     char cmd[512];
     if (tt_dir[0] != '\0' && strstr(tt_dir, "cmckit-tools-test-") != NULL) {
         snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", tt_dir);
@@ -188,7 +188,7 @@ static void tt_tmp_teardown(void) {
 }
 
 /* tt_path returns |tt_dir|/|name| (static buffer rotation of 8). */
-static const char *tt_path(const char *name) {
+static inline const char *tt_path(const char *name) {
     static char bufs[8][512];
     static int next;
     char *b = bufs[next++ % 8];
@@ -196,7 +196,7 @@ static const char *tt_path(const char *name) {
     return b;
 }
 
-static int tt_write(const char *path, const void *data, size_t len) {
+static inline int tt_write(const char *path, const void *data, size_t len) {
     FILE *f = fopen(path, "wb");
     if (f == NULL) {
         return -1;
@@ -206,7 +206,7 @@ static int tt_write(const char *path, const void *data, size_t len) {
 }
 
 /* tt_read reads a whole file into a malloc'd buffer (NUL terminated). */
-static unsigned char *tt_read(const char *path, size_t *out_len) {
+static inline unsigned char *tt_read(const char *path, size_t *out_len) {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         return NULL;
@@ -244,7 +244,7 @@ typedef struct {
 /* tt_serve_start runs `cmckit serve ARGS...` with stdout and stderr going to files in the
  * temporary directory (so a chatty access log can never block it) and waits (bounded) for
  * its readiness line "listening on <scheme>://..." for |scheme| ("http" or "tcp"). */
-static int tt_serve_startv(tt_server *s, const char *scheme, const char *const *args) {
+static inline int tt_serve_startv(tt_server *s, const char *scheme, const char *const *args) {
     static int serial;
     memset(s, 0, sizeof(*s));
     const char *argv[TT_MAX_ARGV + 3];
@@ -309,7 +309,7 @@ static int tt_serve_startv(tt_server *s, const char *scheme, const char *const *
     tt_serve_startv((s), (scheme), (const char *const[]){__VA_ARGS__, NULL})
 
 /* tt_serve_stop sends SIGTERM, waits (bounded), and returns the exit code (or -1). */
-static int tt_serve_stop(tt_server *s) {
+static inline int tt_serve_stop(tt_server *s) {
     if (s->pid <= 0) {
         return -1;
     }
