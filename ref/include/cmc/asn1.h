@@ -121,6 +121,12 @@ CMC_EXPORT int cmc_nid_control(cmc_control_id n); /* NID_undef for numbers not i
 CMC_EXPORT int cmc_nid_cct_pki_data(void);
 CMC_EXPORT int cmc_nid_cct_pki_response(void);
 CMC_EXPORT int cmc_nid_aa_cmc_unsigned_data(void);
+CMC_EXPORT int cmc_nid_ad_cmc(void);
+CMC_EXPORT int cmc_nid_kp_cmc_ca(void);
+CMC_EXPORT int cmc_nid_kp_cmc_ra(void);
+CMC_EXPORT int cmc_nid_kp_cmc_archive(void);
+/* cmc_control_number returns N if |oid| is id-cmc-N (N < 128), else -1. Needs no init. */
+CMC_EXPORT int cmc_control_number(const ASN1_OBJECT *oid);
 
 /* ---- Control registry: one table drives decoding, printing and unknown-control handling.
  * The value types name the ASN.1 type of the control's attrValues elements. ---- */
@@ -157,7 +163,13 @@ typedef struct {
     cmc_value_type type;      /* value type of each attrValues element */
     const char *rfc_section;  /* "RFC 5272 §6.11" */
     int server_implements;    /* 1 if the reference server acts on it */
+    unsigned where;           /* CMC_CTRL_IN_* bits: where the RFC places it */
+    const char *ee_ra_ca;     /* RFC 5274 §4.2 requirement column, "MUST/MUST/MUST" */
 } cmc_control_info;
+
+#define CMC_CTRL_IN_PKI_DATA 0x1u      /* a control of a PKIData (request) */
+#define CMC_CTRL_IN_PKI_RESPONSE 0x2u  /* a control of a PKIResponse */
+#define CMC_CTRL_IN_CERT_REQUEST 0x4u  /* an attribute inside PKCS #10 / CRMF controls */
 
 /* cmc_control_lookup returns the registry entry for id-cmc-|n|, or NULL if unknown. */
 CMC_EXPORT const cmc_control_info *cmc_control_lookup(int n);
@@ -181,11 +193,21 @@ CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_to_der(const cmc_pki_data *pd, u
                                                        size_t *out_len);
 CMC_EXPORT void cmc_pki_data_free(cmc_pki_data *pd);
 
+/* Flags for the _ex parsers. */
+#define CMC_PARSE_ALLOW_BER 0x1u /* accept BER (e.g. indefinite lengths) that is not DER */
+/* cmc_pki_data_parse_ex is cmc_pki_data_parse with |flags|; without CMC_PARSE_ALLOW_BER
+ * the input must be DER (re-encoding it gives the same bytes), else CMC_E_NOT_DER. */
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_parse_ex(cmc_pki_data **out, const uint8_t *in,
+                                                         size_t in_len, unsigned flags);
+
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_response_parse(cmc_pki_response **out,
                                                           const uint8_t *in, size_t in_len);
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_response_to_der(const cmc_pki_response *pr,
                                                            uint8_t **out, size_t *out_len);
 CMC_EXPORT void cmc_pki_response_free(cmc_pki_response *pr);
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_response_parse_ex(cmc_pki_response **out,
+                                                             const uint8_t *in, size_t in_len,
+                                                             unsigned flags);
 
 /* cmc_free releases memory that libcmc returned as bytes (uint8_t **out). */
 CMC_EXPORT void cmc_free(void *p);

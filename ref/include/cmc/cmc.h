@@ -4,6 +4,7 @@
 
 #include "cmc/asn1.h"
 #include "cmc/media_type.h"
+#include "cmc/msg.h"
 #include "cmc/server.h"
 #include "cmc/status.h"
 

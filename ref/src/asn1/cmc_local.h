@@ -161,4 +161,27 @@ DECLARE_ASN1_FUNCTIONS(CMC_GET_CERT)
  * IdentifyProofV2, PopLinkWitnessV2, CMCUnsignedData, ChangeSubjectName, BodyPartList)
  * follow below in RFC order. */
 
+/* ---- Internal helpers shared by libcmc (ref/src/asn1/cmc_pki.c) ---- */
+
+/* cmc_item_parse decodes exactly |in_len| bytes as |it|: the outer identifier octet must be
+ * |outer_id| (CMC_E_TAG), the outer length must fit (CMC_E_TRUNCATED) and fill the input
+ * (CMC_E_TRAILING); d2i failures map to CMC_E_TAG / CMC_E_TRUNCATED / CMC_E_DER; without
+ * CMC_PARSE_ALLOW_BER the re-encoding must equal the input (CMC_E_NOT_DER). |*out| is set
+ * only on CMC_OK; free it with ASN1_item_free(*out, it). */
+CMC_MUST_USE cmc_status cmc_item_parse(void **out, const ASN1_ITEM *it, const uint8_t *in,
+                                       size_t in_len, uint8_t outer_id, unsigned flags);
+/* cmc_item_to_der encodes |v| as DER into a new buffer (free with cmc_free). */
+CMC_MUST_USE cmc_status cmc_item_to_der(uint8_t **out, size_t *out_len, const void *v,
+                                        const ASN1_ITEM *it);
+/* cmc_crm_cert_req_id returns a new copy of CertReqMsg.certReq.certReqId (full range). */
+CMC_MUST_USE cmc_status cmc_crm_cert_req_id(ASN1_INTEGER **out, const OSSL_CRMF_MSG *crm);
+/* cmc_tagged_request_body_part_id: tcr/orm bodyPartID or crm certReqId, range-checked. */
+CMC_MUST_USE cmc_status cmc_tagged_request_body_part_id(uint32_t *out,
+                                                        const CMC_TAGGED_REQUEST *tr);
+/* RFC 5272 §3.2.2 checks on a decoded structure: every ID in range (CMC_E_BODY_PART_RANGE),
+ * non-zero (CMC_E_BODY_PART_ZERO), unique across all sequences (CMC_E_BODY_PART_DUP), at
+ * most CMC_MAX_BODY_PARTS (CMC_E_LIMIT). Builders call them before encoding. */
+CMC_MUST_USE cmc_status cmc_pki_data_check_body_parts(const CMC_PKI_DATA *pd);
+CMC_MUST_USE cmc_status cmc_pki_response_check_body_parts(const CMC_PKI_RESPONSE *pr);
+
 #endif /* CMC_ASN1_LOCAL_H */
