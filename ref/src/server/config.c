@@ -16,6 +16,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "fixtures.h"
 #include "server/server_local.h"
 
 /* Largest configuration file we read: real ones are < 4 KiB; bounds NCONF's work. */
@@ -204,8 +205,6 @@ cmc_status cmc_server_config_set_fault(cmc_server_config *cfg, const char *name)
 }
 
 /* Internal: append an officer (takes a reference to |cert|). */
-cmc_status cmc_server_config_add_officer(cmc_server_config *cfg, X509 *cert, unsigned roles,
-                                         const char *name);
 cmc_status cmc_server_config_add_officer(cmc_server_config *cfg, X509 *cert, unsigned roles,
                                          const char *name) {
     if (cfg->num_officers >= CMC_MAX_OFFICERS) {
@@ -769,5 +768,56 @@ cmc_status cmc_cert_state_parse(cmc_cert_state *out, const char *s) {
     out->revoked = 1;
     out->reason = reason;
     out->revoked_at = timegm(&tm);
+    return CMC_OK;
+}
+
+/* ---- The embedded default (fixture PKI compiled into libcmc; test material only) ---- */
+
+cmc_status cmc_server_config_embedded(cmc_server_config **out) {
+    if (out == NULL) {
+        CMC_RAISE(CMC_E_ARG);
+    }
+    cmc_server_config *cfg = config_new_defaults();
+    if (cfg == NULL) {
+        CMC_RAISE(CMC_E_NOMEM);
+    }
+    X509 *anchor = NULL;
+    cmc_status st = cmc_fixture_cert(&cfg->ca_cert, "ca.cert.pem");
+    if (st == CMC_OK) {
+        st = cmc_fixture_key(&cfg->ca_key, "ca.key.pem");
+    }
+    if (st == CMC_OK) {
+        st = cmc_fixture_cert(&cfg->signer_cert, "signer.cert.pem");
+    }
+    if (st == CMC_OK) {
+        st = cmc_fixture_key(&cfg->signer_key, "signer.key.pem");
+    }
+    if (st == CMC_OK) {
+        st = cmc_fixture_cert(&anchor, "ca.cert.pem");
+    }
+    if (st == CMC_OK && !sk_X509_push(cfg->anchors, anchor)) {
+        X509_free(anchor);
+        st = cmc_error_raise(CMC_E_NOMEM, __FILE__, __LINE__);
+    }
+    size_t num = 0;
+    const cmc_fixture_officer *officers = cmc_fixture_officers(&num);
+    for (size_t i = 0; st == CMC_OK && i < num; i++) {
+        char file[96];
+        X509 *x = NULL;
+        snprintf(file, sizeof(file), "%s.cert.pem", officers[i].stem);
+        st = cmc_fixture_cert(&x, file);
+        if (st == CMC_OK) {
+            unsigned roles = 0;
+            roles |= (officers[i].roles & CMC_FIXTURE_ROLE_ENROLL) ? CMC_ROLE_ENROLL : 0;
+            roles |= (officers[i].roles & CMC_FIXTURE_ROLE_REVOKE) ? CMC_ROLE_REVOKE : 0;
+            st = cmc_server_config_add_officer(cfg, x, roles, officers[i].stem);
+            X509_free(x);
+        }
+    }
+    if (st != CMC_OK) {
+        cmc_server_config_free(cfg);
+        return st;
+    }
+    *out = cfg;
     return CMC_OK;
 }

@@ -77,4 +77,19 @@ cmc_status cmc_store_get(cmc_store *st, const X509_NAME *issuer, const ASN1_INTE
 cmc_status cmc_store_note(cmc_store *st, const ASN1_INTEGER *transaction_id,
                           const uint8_t *nonce, size_t nonce_len, time_t now);
 
+/* ---- issue.c ---- */
+typedef struct cmc_drbg cmc_drbg;
+int cmc_server_key_allowed(const cmc_server_config *cfg, const EVP_PKEY *key);
+int cmc_server_sig_alg_allowed(const cmc_server_config *cfg, const X509_ALGOR *alg,
+                               const EVP_PKEY *key);
+cmc_status cmc_server_crmf_public_key(EVP_PKEY **out, const OSSL_CRMF_MSG *crm);
+cmc_status cmc_server_crmf_pop_check(const OSSL_CRMF_MSG *crm, long cert_req_id);
+/* cmc_server_issue makes a certificate for |subject| and |pub| signed by the CA, with the
+ * allowed subset of |exts| (may be NULL). Serial: 128 bits from |drbg| (NULL = OS). */
+cmc_status cmc_server_issue(X509 **out, const cmc_server_config *cfg, cmc_drbg *drbg,
+                            time_t now, const X509_NAME *subject, EVP_PKEY *pub,
+                            const STACK_OF(X509_EXTENSION) *exts);
+cmc_status cmc_server_config_add_officer(cmc_server_config *cfg, X509 *cert, unsigned roles,
+                                         const char *name);
+
 #endif /* CMC_SERVER_LOCAL_H */
