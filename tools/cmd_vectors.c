@@ -3,12 +3,16 @@
 #include <string.h>
 
 #include "cmckit.h"
+#include "suite.h"
 #include "vectors.h"
 
 static void vectors_usage(FILE *f) {
     fprintf(f, "usage: cmckit vectors pki [--out DIR] [--force]\n"
                "  pki       create the fixture PKI (default DIR: vectors/pki); TEST-ONLY keys.\n"
-               "            Refuses to overwrite an existing PKI unless --force.\n");
+               "            Refuses to overwrite an existing PKI unless --force.\n"
+               "       cmckit vectors validate [--dir DIR]\n"
+               "  validate  check the vector set in DIR (default: vectors) against\n"
+               "            DIR/schema/*.schema.json and the rules of vectors/README.md.\n");
 }
 
 static int vectors_pki_main(int argc, char **argv) {
@@ -27,6 +31,45 @@ static int vectors_pki_main(int argc, char **argv) {
     return cmckit_vectors_pki(out, force);
 }
 
+/* cmckit_vectors_validate loads |dir| and prints every problem; returns an exit code. */
+int cmckit_vectors_validate(const char *dir, int quiet) {
+    cmc_diag diag;
+    cmc_diag_init(&diag);
+    cmc_suite *suite = NULL;
+    cmc_status st = cmc_suite_load(&suite, dir, &diag);
+    for (size_t i = 0; i < diag.num_lines; i++) {
+        fprintf(stderr, "%s\n", diag.lines[i]);
+    }
+    int rc = 0;
+    if (st != CMC_OK) {
+        fprintf(stderr, "cmckit vectors validate: %s: %zu problem(s) (%s)\n", dir, diag.num_lines,
+                cmc_status_str(st));
+        rc = 1;
+    } else if (!quiet) {
+        size_t steps = 0;
+        for (size_t i = 0; i < suite->num_cases; i++) {
+            steps += suite->cases[i].num_steps;
+        }
+        printf("%s: %zu cases, %zu steps: valid\n", dir, suite->num_cases, steps);
+    }
+    cmc_suite_free(suite);
+    cmc_diag_cleanup(&diag);
+    return rc;
+}
+
+static int vectors_validate_main(int argc, char **argv) {
+    const char *dir = "vectors";
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
+            dir = argv[++i];
+        } else {
+            vectors_usage(stderr);
+            return 2;
+        }
+    }
+    return cmckit_vectors_validate(dir, 0);
+}
+
 int cmd_vectors(int argc, char **argv) {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         vectors_usage(argc < 2 ? stderr : stdout);
@@ -34,6 +77,9 @@ int cmd_vectors(int argc, char **argv) {
     }
     if (strcmp(argv[1], "pki") == 0) {
         return vectors_pki_main(argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "validate") == 0) {
+        return vectors_validate_main(argc - 1, argv + 1);
     }
     fprintf(stderr, "cmckit vectors: unknown command '%s'\n", argv[1]);
     vectors_usage(stderr);

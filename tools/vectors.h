@@ -6,4 +6,8 @@
  * to overwrite an existing fixture PKI unless |force|. Returns a process exit code. */
 int cmckit_vectors_pki(const char *out_dir, int force);
 
+/* cmckit_vectors_validate loads the vector set in |dir| and prints every problem to stderr
+ * (and, unless |quiet|, a summary line). Returns a process exit code. */
+int cmckit_vectors_validate(const char *dir, int quiet);
+
 #endif /* CMCKIT_VECTORS_H */

@@ -320,7 +320,9 @@ typedef struct {
     size_t content_len;
     char econtent_type[80];     /* dotted eContentType */
     STACK_OF(X509) *certs;      /* every certificate of SignedData.certificates; owned */
-    X509 *signer_cert;          /* owned; NULL when the signer was an SKI key */
+    X509 *signer_cert;          /* owned; the first signer's certificate once its signature
+                                 * verified (also when its path then failed); NULL for an
+                                 * SKI-key signer or when not found */
     long ski_key_index;         /* index into ski_keys of the matching key, else -1 */
     size_t num_signers;         /* SignerInfos in the message */
     int has_signing_time;
@@ -336,7 +338,7 @@ CMC_EXPORT void cmc_verified_cleanup(cmc_verified *v);
  * CMC_MAX_MESSAGE_BYTES, CMC_MAX_CERTS_PER_SIGNED_DATA certificates) and checks, in this
  * order, for every SignerInfo:
  *   stage 1  messageDigest attribute present, single, equal to the digest of eContent
- *            → CMC_E_DIGEST
+ *            → CMC_E_DIGEST (CMC_E_ALG: digest algorithm unknown)
  *   stage 2  eContentType == |opt->expected_content_type|, contentType attribute present,
  *            single, equal to eContentType → CMC_E_CONTENT_TYPE
  *   stage 3  signer found (issuerAndSerialNumber in the message's or |untrusted| certs;
