@@ -19,29 +19,29 @@ static const char *write_config(char *path, size_t path_len, const char *server_
                                 const char *body) {
     char text[8192];
     const char *d = source_dir();
-    snprintf(text, sizeof(text),
-             "# test configuration\n"
-             "pki = %s/vectors/pki\n"
-             "[server]\n"
-             "ca_certificate = $pki/ca.cert.pem\n"
-             "ca_key = $pki/ca.key.pem\n"
-             "signer_certificate = $pki/signer.cert.pem\n"
-             "signer_key = $pki/signer.key.pem\n"
-             "officer_trust_anchors = $pki/ca.cert.pem\n"
-             "officers = officers\n"
-             "store = :memory:\n"
-             "%s\n"
-             "[officers]\n"
-             "both = officer_both\n"
-             "enroller = officer_enroll\n"
-             "[officer_both]\n"
-             "certificate = $pki/officer-both.cert.pem\n"
-             "roles = enroll, revoke\n"
-             "[officer_enroll]\n"
-             "certificate = $pki/officer-enroll.cert.pem\n"
-             "roles = enroll\n"
-             "%s\n",
-             d, server_extra, body);
+    assert_true((size_t)snprintf(text, sizeof(text),
+                                 "# test configuration\n"
+                                 "pki = %s/vectors/pki\n"
+                                 "[server]\n"
+                                 "ca_certificate = $pki/ca.cert.pem\n"
+                                 "ca_key = $pki/ca.key.pem\n"
+                                 "signer_certificate = $pki/signer.cert.pem\n"
+                                 "signer_key = $pki/signer.key.pem\n"
+                                 "officer_trust_anchors = $pki/ca.cert.pem\n"
+                                 "officers = officers\n"
+                                 "store = :memory:\n"
+                                 "%s\n"
+                                 "[officers]\n"
+                                 "both = officer_both\n"
+                                 "enroller = officer_enroll\n"
+                                 "[officer_both]\n"
+                                 "certificate = $pki/officer-both.cert.pem\n"
+                                 "roles = enroll, revoke\n"
+                                 "[officer_enroll]\n"
+                                 "certificate = $pki/officer-enroll.cert.pem\n"
+                                 "roles = enroll\n"
+                                 "%s\n",
+                                 d, server_extra, body) < sizeof(text));
     su_tmp_path(path, path_len, "server.cnf");
     su_write(path, (const uint8_t *)text, strlen(text));
     return path;
@@ -84,9 +84,8 @@ static void test_config_load_accepts_good_file_and_serves(void **state) {
     X509 *cert = sk_X509_value(r.certs, 0);
     X509_up_ref(cert);
     int days = 0, secs = 0;
-    assert_int_equal(ASN1_TIME_diff(&days, &secs, X509_get0_notBefore(cert),
-                                    X509_get0_notAfter(cert)),
-                     1);
+    assert_int_equal(
+        ASN1_TIME_diff(&days, &secs, X509_get0_notBefore(cert), X509_get0_notAfter(cert)), 1);
     assert_int_equal(days, 30);
     cmc_response_cleanup(&r);
     cmc_http_response_cleanup(&resp);
@@ -159,8 +158,9 @@ static void test_config_load_missing_required_key(void **state) {
     (void)state;
     char path[1024], err[512];
     char text[1024];
-    snprintf(text, sizeof(text), "[server]\nca_certificate = %s/vectors/pki/ca.cert.pem\n",
-             source_dir());
+    assert_true((size_t)snprintf(text, sizeof(text),
+                                 "[server]\nca_certificate = %s/vectors/pki/ca.cert.pem\n",
+                                 source_dir()) < sizeof(text));
     su_tmp_path(path, sizeof(path), "partial.cnf");
     su_write(path, (const uint8_t *)text, strlen(text));
     cmc_server_config *cfg = NULL;

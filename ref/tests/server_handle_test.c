@@ -18,10 +18,13 @@ static void test_handle_refuses_other_media_type_with_415(void **state) {
     (void)state;
     cmc_server *srv = su_server();
     static const uint8_t body[] = {0x30, 0x00};
-    const char *types[] = {"text/plain", "application/pkcs7-mime",
+    const char *types[] = {"text/plain",
+                           "application/pkcs7-mime",
                            "application/pkcs7-mime; smime-type=CMC-response",
                            "application/pkcs7-mime; smime-type=certs-only",
-                           "application/pkix-cert", "not a media type", NULL};
+                           "application/pkix-cert",
+                           "not a media type",
+                           NULL};
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
         cmc_http_response resp;
         su_post(srv, body, sizeof(body), types[i], NULL, &resp);
@@ -151,6 +154,8 @@ static void test_handle_refuses_ber_pkcs10_with_bad_request_0(void **state) {
 
 static void expect_stage(cmc_server *srv, uint32_t faults, uint32_t sfaults, const char *ect,
                          const char *stem, long fail_info, const char *prefix) {
+    /* A modified eContent may no longer parse: then there is nothing to echo. */
+    int echo = !(sfaults & CMC_SFAULT_MODIFY_CONTENT);
     cmc_pki_data_builder *b = NULL;
     assert_int_equal(cmc_pki_data_builder_new(&b), CMC_OK);
     static const uint8_t nonce[] = "client nonce 123";
@@ -172,8 +177,10 @@ static void expect_stage(cmc_server *srv, uint32_t faults, uint32_t sfaults, con
     assert_int_equal(r.num_statuses, 1);
     assert_int_equal(sk_X509_num(r.certs), 1); /* the response signer only: nothing issued */
     /* The nonce is echoed even though the request was refused. */
-    assert_non_null(r.recipient_nonce);
-    assert_memory_equal(r.recipient_nonce, nonce, 16);
+    if (echo) {
+        assert_non_null(r.recipient_nonce);
+        assert_memory_equal(r.recipient_nonce, nonce, 16);
+    }
     cmc_response_cleanup(&r);
     cmc_http_response_cleanup(&resp);
     cmc_free(pd);
@@ -214,8 +221,8 @@ static void test_handle_stage2_content_type_is_bad_message_check(void **state) {
 static void test_handle_stage3_bad_signature_is_bad_message_check(void **state) {
     (void)state;
     cmc_server *srv = su_server();
-    expect_stage(srv, CMC_FAULT_FLIP_SIGNATURE, 0, NULL, "officer-both",
-                 CMC_FAIL_BAD_MESSAGE_CHECK, "stage 3 (officer): signature does not verify");
+    expect_stage(srv, CMC_FAULT_FLIP_SIGNATURE, 0, NULL, "officer-both", CMC_FAIL_BAD_MESSAGE_CHECK,
+                 "stage 3 (officer): signature does not verify");
     cmc_server_free(srv);
 }
 
@@ -422,9 +429,8 @@ static void test_handle_revocation_refusals(void **state) {
     cmc_pki_data_builder *b = NULL;
     assert_int_equal(cmc_pki_data_builder_new(&b), CMC_OK);
     X509 *uca = su_cert("untrusted-ca.cert.pem");
-    cmc_revoke_spec spec = {.issuer = X509_get_subject_name(uca),
-                            .serial = X509_get0_serialNumber(cert),
-                            .reason = 1};
+    cmc_revoke_spec spec = {
+        .issuer = X509_get_subject_name(uca), .serial = X509_get0_serialNumber(cert), .reason = 1};
     assert_int_equal(cmc_pki_data_builder_add_revoke_request(b, NULL, 3, &spec), CMC_OK);
     uint8_t *body = NULL;
     size_t len = 0;
@@ -529,15 +535,15 @@ static void test_handle_unknown_controls_fail_whole_pki_data(void **state) {
     cmc_pki_data_builder *b = NULL;
     assert_int_equal(cmc_pki_data_builder_new(&b), CMC_OK);
     /* id-cmc-99 (not defined), identityProofV2 (defined, not implemented), a private OID. */
-    assert_int_equal(cmc_pki_data_builder_add_control_raw(b, NULL, 11, "1.3.6.1.5.5.7.7.99",
-                                                          vals1, lens1, 1),
-                     CMC_OK);
-    assert_int_equal(cmc_pki_data_builder_add_control_raw(b, NULL, 12, "1.3.6.1.5.5.7.7.34",
-                                                          vals2, lens2, 1),
-                     CMC_OK);
-    assert_int_equal(cmc_pki_data_builder_add_control_raw(b, NULL, 13, "1.3.6.1.4.1.99999.1",
-                                                          vals2, lens2, 1),
-                     CMC_OK);
+    assert_int_equal(
+        cmc_pki_data_builder_add_control_raw(b, NULL, 11, "1.3.6.1.5.5.7.7.99", vals1, lens1, 1),
+        CMC_OK);
+    assert_int_equal(
+        cmc_pki_data_builder_add_control_raw(b, NULL, 12, "1.3.6.1.5.5.7.7.34", vals2, lens2, 1),
+        CMC_OK);
+    assert_int_equal(
+        cmc_pki_data_builder_add_control_raw(b, NULL, 13, "1.3.6.1.4.1.99999.1", vals2, lens2, 1),
+        CMC_OK);
     X509_REQ *req = su_p10("ee-p256.key.pem", "/CN=not issued");
     assert_int_equal(cmc_pki_data_builder_add_tcr(b, NULL, 14, req), CMC_OK);
     uint8_t *body = NULL;
@@ -563,15 +569,15 @@ static void test_handle_unknown_controls_fail_whole_pki_data(void **state) {
     cmc_pki_data_builder_free(b);
     /* Listed in a controlProcessed control (an RA handled it): accepted and ignored. */
     assert_int_equal(cmc_pki_data_builder_new(&b), CMC_OK);
-    assert_int_equal(cmc_pki_data_builder_add_control_raw(b, NULL, 11, "1.3.6.1.5.5.7.7.99",
-                                                          vals1, lens1, 1),
-                     CMC_OK);
+    assert_int_equal(
+        cmc_pki_data_builder_add_control_raw(b, NULL, 11, "1.3.6.1.5.5.7.7.99", vals1, lens1, 1),
+        CMC_OK);
     static const uint8_t processed[] = {0x30, 0x05, 0x30, 0x03, 0x02, 0x01, 0x0B};
     const uint8_t *vals3[] = {processed};
     const size_t lens3[] = {sizeof(processed)};
-    assert_int_equal(cmc_pki_data_builder_add_control_raw(b, NULL, 12, "1.3.6.1.5.5.7.7.32",
-                                                          vals3, lens3, 1),
-                     CMC_OK);
+    assert_int_equal(
+        cmc_pki_data_builder_add_control_raw(b, NULL, 12, "1.3.6.1.5.5.7.7.32", vals3, lens3, 1),
+        CMC_OK);
     assert_int_equal(cmc_pki_data_builder_add_tcr(b, NULL, 14, req), CMC_OK);
     su_sign_builder(&body, &len, b, "officer-both");
     su_post(srv, body, len, SU_CMC_REQUEST, kCmcResponse, &resp);
@@ -590,9 +596,8 @@ static void test_handle_orm_is_no_support(void **state) {
     (void)state;
     cmc_server *srv = su_server();
     /* orm [2] { bodyPartID 9, requestMessageType 1.2.3.4, requestMessageValue NULL } */
-    static const uint8_t orm[] = {0x30, 0x11, 0x30, 0x00, 0x30, 0x0B, 0xA2, 0x09, 0x02,
-                                  0x01, 0x09, 0x06, 0x03, 0x2A, 0x03, 0x04, 0x05, 0x00,
-                                  0x30, 0x00, 0x30, 0x00};
+    static const uint8_t orm[] = {0x30, 0x14, 0x30, 0x00, 0x30, 0x0C, 0xA2, 0x0A, 0x02, 0x01, 0x09,
+                                  0x06, 0x03, 0x2A, 0x03, 0x04, 0x05, 0x00, 0x30, 0x00, 0x30, 0x00};
     uint8_t *body = NULL;
     size_t len = 0;
     su_sign_ex(&body, &len, orm, sizeof(orm), "officer-both", 0, 0, NULL);
@@ -698,7 +703,9 @@ static void test_handle_self_signed_full_request_needs_policy_off(void **state) 
 
 /* ---- Response types and echo ---- */
 
-static void tweak_no_chain(cmc_server_config *cfg) { cmc_server_config_set_include_chain(cfg, 0); }
+static void tweak_no_chain(cmc_server_config *cfg) {
+    cmc_server_config_set_include_chain(cfg, 0);
+}
 
 static void test_handle_response_types_follow_accept_and_chain(void **state) {
     (void)state;
@@ -748,8 +755,7 @@ static void test_handle_full_response_echoes_transaction_and_nonces(void **state
     assert_int_equal(cmc_pki_data_builder_new(&b), CMC_OK);
     static const uint8_t nonce[] = {1, 2, 3, 4, 5, 6, 7, 8};
     static const uint8_t ret[] = "opaque client data";
-    assert_int_equal(cmc_pki_data_builder_add_transaction_id(b, NULL, 1, 0x1234567890ULL),
-                     CMC_OK);
+    assert_int_equal(cmc_pki_data_builder_add_transaction_id(b, NULL, 1, 0x1234567890ULL), CMC_OK);
     assert_int_equal(cmc_pki_data_builder_add_sender_nonce(b, NULL, 2, nonce, sizeof(nonce)),
                      CMC_OK);
     assert_int_equal(cmc_pki_data_builder_add_data_return(b, NULL, 3, ret, sizeof(ret)), CMC_OK);

@@ -22,9 +22,9 @@ static void tweak_file_store(cmc_server_config *cfg) {
 static void remove_store(void) {
     char p[1100];
     unlink(g_store_path);
-    snprintf(p, sizeof(p), "%s-wal", g_store_path);
+    assert_true((size_t)snprintf(p, sizeof(p), "%s-wal", g_store_path) < sizeof(p));
     unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", g_store_path);
+    assert_true((size_t)snprintf(p, sizeof(p), "%s-shm", g_store_path) < sizeof(p));
     unlink(p);
 }
 
@@ -109,7 +109,7 @@ typedef struct {
     pthread_barrier_t *go;
     long status;
     long fail_info;
-    char text[64];
+    char text[128];
 } racer;
 
 static void *race(void *arg) {
@@ -121,7 +121,8 @@ static void *race(void *arg) {
     const cmc_response_status *s = cmc_response_find_status(&r, 1);
     rc->status = s ? s->status : -1;
     rc->fail_info = s ? s->fail_info : -1;
-    snprintf(rc->text, sizeof(rc->text), "%s", s && s->status_string ? s->status_string : "");
+    assert_true((size_t)snprintf(rc->text, sizeof(rc->text), "%s",
+                                 s && s->status_string ? s->status_string : "") < sizeof(rc->text));
     cmc_response_cleanup(&r);
     cmc_http_response_cleanup(&resp);
     return NULL;

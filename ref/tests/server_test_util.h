@@ -51,7 +51,9 @@ static inline cmc_server *su_server_ex(su_tweak tweak) {
     return srv;
 }
 
-static inline cmc_server *su_server(void) { return su_server_ex(NULL); }
+static inline cmc_server *su_server(void) {
+    return su_server_ex(NULL);
+}
 
 static inline X509_REQ *su_p10(const char *key_file, const char *subject) {
     EVP_PKEY *k = su_key(key_file);
@@ -71,9 +73,9 @@ static inline void su_sign_ex(uint8_t **out, size_t *out_len, const uint8_t *pd,
                               const char *stem, uint32_t faults, uint32_t sfaults,
                               const char *econtent_type) {
     char file[128];
-    snprintf(file, sizeof(file), "%s.key.pem", stem);
+    assert_true((size_t)snprintf(file, sizeof(file), "%s.key.pem", stem) < sizeof(file));
     EVP_PKEY *k = su_key(file);
-    snprintf(file, sizeof(file), "%s.cert.pem", stem);
+    assert_true((size_t)snprintf(file, sizeof(file), "%s.cert.pem", stem) < sizeof(file));
     X509 *c = su_cert(file);
     cmc_signer s;
     memset(&s, 0, sizeof(s));
@@ -123,6 +125,14 @@ static inline void su_read(const cmc_http_response *resp, cmc_response *r) {
     vo.required_eku = CMC_OID_KP_CMC_CA;
     assert_int_equal(cmc_response_read(r, resp->body, resp->body_len, resp->media_type, &vo),
                      CMC_OK);
+    if (getenv("SU_DEBUG") != NULL) {
+        for (size_t i = 0; i < r->num_statuses; i++) {
+            fprintf(stderr, "  status[%zu] %ld/%ld about %lld: %s\n", i, r->statuses[i].status,
+                    r->statuses[i].fail_info,
+                    (long long)(r->statuses[i].num_body_list ? r->statuses[i].body_list[0] : -1),
+                    r->statuses[i].status_string ? r->statuses[i].status_string : "");
+        }
+    }
     if (r->kind == CMC_RESPONSE_FULL) {
         assert_int_equal(r->verify_status, CMC_OK);
         assert_string_equal(resp->media_type, "application/pkcs7-mime; smime-type=CMC-response");
@@ -132,8 +142,8 @@ static inline void su_read(const cmc_http_response *resp, cmc_response *r) {
 }
 
 /* su_expect asserts a status entry about |bpid| with |status| / |fail_info| (-1: none). */
-static inline const cmc_response_status *su_expect(const cmc_response *r, int64_t bpid,
-                                                   long status, long fail_info) {
+static inline const cmc_response_status *su_expect(const cmc_response *r, int64_t bpid, long status,
+                                                   long fail_info) {
     assert_int_equal(r->kind, CMC_RESPONSE_FULL);
     const cmc_response_status *s = cmc_response_find_status(r, bpid);
     if (s == NULL) {
@@ -142,8 +152,8 @@ static inline const cmc_response_status *su_expect(const cmc_response *r, int64_
     assert_int_equal(s->v2, 1);
     if (s->status != status || s->fail_info != fail_info) {
         fail_msg("body part %lld: status %ld failInfo %ld (\"%s\"), want %ld / %ld",
-                 (long long)bpid, s->status, s->fail_info,
-                 s->status_string ? s->status_string : "", status, fail_info);
+                 (long long)bpid, s->status, s->fail_info, s->status_string ? s->status_string : "",
+                 status, fail_info);
     }
     return s;
 }
@@ -246,7 +256,7 @@ static inline cmc_cert_state su_state(cmc_server *srv, X509 *cert) {
 /* su_run runs a shell command quietly; returns its exit status (-1 if it did not exit). */
 static inline int su_run(const char *cmd) {
     char full[4096];
-    snprintf(full, sizeof(full), "%s >/dev/null 2>&1", cmd);
+    assert_true((size_t)snprintf(full, sizeof(full), "%s >/dev/null 2>&1", cmd) < sizeof(full));
     int rc = system(full);
     if (rc == -1 || !WIFEXITED(rc)) {
         return -1;
@@ -259,7 +269,8 @@ static inline const char *su_tmp_path(char *buf, size_t buf_len, const char *ste
     if (dir == NULL) {
         dir = CMC_BINARY_DIR;
     }
-    snprintf(buf, buf_len, "%s/server_test_%ld_%s", dir, (long)getpid(), stem);
+    assert_true((size_t)snprintf(buf, buf_len, "%s/server_test_%ld_%s", dir, (long)getpid(), stem) <
+                buf_len);
     return buf;
 }
 

@@ -27,21 +27,31 @@
 #define CMC_DEFAULT_VALIDITY_DAYS 365
 
 static const char *const kFaultNames[] = {
-    "accept-reason-2",           "skip-digest-check",    "skip-content-type-check",
-    "enroll-officer-can-revoke", "drop-recipient-nonce", "certs-only-without-chain",
+    "accept-reason-2",
+    "skip-digest-check",
+    "skip-content-type-check",
+    "enroll-officer-can-revoke",
+    "drop-recipient-nonce",
+    "certs-only-without-chain",
     NULL,
 };
 
-const char *const *cmc_server_fault_names(void) { return kFaultNames; }
+const char *const *cmc_server_fault_names(void) {
+    return kFaultNames;
+}
 
 static const struct {
     const char *name;
     unsigned bit;
 } kSigAlgs[] = {
-    {"rsa-sha256", CMC_SIG_RSA_SHA256},         {"rsa-sha384", CMC_SIG_RSA_SHA384},
-    {"rsa-sha512", CMC_SIG_RSA_SHA512},         {"rsa-pss-sha256", CMC_SIG_RSA_PSS_SHA256},
-    {"rsa-pss-sha384", CMC_SIG_RSA_PSS_SHA384}, {"rsa-pss-sha512", CMC_SIG_RSA_PSS_SHA512},
-    {"ecdsa-p256", CMC_SIG_ECDSA_P256},         {"ecdsa-p384", CMC_SIG_ECDSA_P384},
+    {"rsa-sha256", CMC_SIG_RSA_SHA256},
+    {"rsa-sha384", CMC_SIG_RSA_SHA384},
+    {"rsa-sha512", CMC_SIG_RSA_SHA512},
+    {"rsa-pss-sha256", CMC_SIG_RSA_PSS_SHA256},
+    {"rsa-pss-sha384", CMC_SIG_RSA_PSS_SHA384},
+    {"rsa-pss-sha512", CMC_SIG_RSA_PSS_SHA512},
+    {"ecdsa-p256", CMC_SIG_ECDSA_P256},
+    {"ecdsa-p384", CMC_SIG_ECDSA_P384},
     {"ed25519", CMC_SIG_ED25519},
 };
 
@@ -433,8 +443,7 @@ static cmc_status parse_reasons(loader *ld, const char *section, const char *key
         long r = strtol(item, &end, 10);
         if (item[0] == '\0' || *end != '\0' || r < 0 || r > CMC_CRL_REASON_MAX || r == 7) {
             return fail(ld, section, key,
-                        "'%s' is not a CRLReason code (0..10, 7 is unused; RFC 5280 §5.3.1)",
-                        item);
+                        "'%s' is not a CRLReason code (0..10, 7 is unused; RFC 5280 §5.3.1)", item);
         }
         mask |= 1u << r;
     }
@@ -442,8 +451,7 @@ static cmc_status parse_reasons(loader *ld, const char *section, const char *key
     return CMC_OK;
 }
 
-static cmc_status parse_sig_algs(loader *ld, const char *section, const char *key,
-                                 unsigned *out) {
+static cmc_status parse_sig_algs(loader *ld, const char *section, const char *key, unsigned *out) {
     const char *v = get(ld, section, key);
     if (v == NULL) {
         return CMC_OK;
@@ -578,8 +586,7 @@ static cmc_status load_officers(loader *ld, cmc_server_config *cfg, const char *
         cmc_status st = cmc_server_config_add_officer(cfg, x, roles, v->name);
         X509_free(x);
         if (st != CMC_OK) {
-            return fail(ld, section, v->name, "too many officers (at most %d)",
-                        CMC_MAX_OFFICERS);
+            return fail(ld, section, v->name, "too many officers (at most %d)", CMC_MAX_OFFICERS);
         }
     }
     return CMC_OK;
@@ -592,9 +599,14 @@ static int key_matches(X509 *cert, EVP_PKEY *key) {
 }
 
 static cmc_status load_all(loader *ld, cmc_server_config *cfg) {
-    static const char *const kServer[] = {
-        "ca_certificate", "ca_key", "signer_certificate", "signer_key", "officer_trust_anchors",
-        "officers",       "store",  NULL};
+    static const char *const kServer[] = {"ca_certificate",
+                                          "ca_key",
+                                          "signer_certificate",
+                                          "signer_key",
+                                          "officer_trust_anchors",
+                                          "officers",
+                                          "store",
+                                          NULL};
     static const char *const kPolicy[] = {"require_officer_for_enrollment",
                                           "revocation_reasons",
                                           "include_chain",
@@ -654,16 +666,14 @@ static cmc_status load_all(loader *ld, cmc_server_config *cfg) {
             resolve(ld, v, path, sizeof(path));
         }
         if (cmc_server_config_set_store(cfg, path) != CMC_OK) {
-            return fail(ld, "server", "store", "path longer than %d bytes",
-                        CMC_MAX_STORE_PATH - 1);
+            return fail(ld, "server", "store", "path longer than %d bytes", CMC_MAX_STORE_PATH - 1);
         }
     }
     CMC_TRY(get_bool(ld, "policy", "require_officer_for_enrollment",
                      &cfg->require_officer_for_enrollment));
     CMC_TRY(parse_reasons(ld, "policy", "revocation_reasons", &cfg->revocation_reasons));
     CMC_TRY(get_bool(ld, "policy", "include_chain", &cfg->include_chain));
-    CMC_TRY(get_long(ld, "policy", "validity_days", 1, CMC_MAX_VALIDITY_DAYS,
-                     &cfg->validity_days));
+    CMC_TRY(get_long(ld, "policy", "validity_days", 1, CMC_MAX_VALIDITY_DAYS, &cfg->validity_days));
     CMC_TRY(parse_sig_algs(ld, "policy", "signature_algorithms", &cfg->sig_algs));
     long max_body = (long)cfg->max_body_bytes;
     CMC_TRY(get_long(ld, "limits", "max_body_bytes", 1, CMC_MAX_MESSAGE_BYTES, &max_body));
@@ -739,9 +749,9 @@ void cmc_cert_state_format(char out[CMC_CERT_STATE_STR_MAX], const cmc_cert_stat
     struct tm tm;
     time_t t = st->revoked_at;
     gmtime_r(&t, &tm);
-    snprintf(out, CMC_CERT_STATE_STR_MAX, "status=revoked; reason=%d; time=%04d%02d%02d%02d%02d%02dZ",
-             st->reason, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-             tm.tm_sec);
+    snprintf(out, CMC_CERT_STATE_STR_MAX,
+             "status=revoked; reason=%d; time=%04d%02d%02d%02d%02d%02dZ", st->reason,
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 cmc_status cmc_cert_state_parse(cmc_cert_state *out, const char *s) {
@@ -757,9 +767,8 @@ cmc_status cmc_cert_state_parse(cmc_cert_state *out, const char *s) {
     int reason = -1, n = 0;
     struct tm tm;
     memset(&tm, 0, sizeof(tm));
-    if (sscanf(s, "status=revoked; reason=%d; time=%4d%2d%2d%2d%2d%2dZ%n", &reason,
-               &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
-               &n) != 7 ||
+    if (sscanf(s, "status=revoked; reason=%d; time=%4d%2d%2d%2d%2d%2dZ%n", &reason, &tm.tm_year,
+               &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 7 ||
         s[n] != '\0' || reason < 0 || reason > CMC_CRL_REASON_MAX) {
         CMC_RAISE(CMC_E_BAD_VALUE);
     }

@@ -186,7 +186,7 @@ cmc_status cmc_server_crmf_public_key(EVP_PKEY **out, const OSSL_CRMF_MSG *crm) 
 
 /* cmc_server_crmf_pop_check: signature POP only (RFC 5272 §3.2.1.2.2): raVerified,
  * key encipherment/agreement and POPOSigningKeyInput are refused with CMC_E_POP. */
-cmc_status cmc_server_crmf_pop_check(const OSSL_CRMF_MSG *crm, long cert_req_id) {
+cmc_status cmc_server_crmf_pop_check(const OSSL_CRMF_MSG *crm) {
     uint8_t *der = NULL;
     int len = i2d_OSSL_CRMF_MSG(crm, &der);
     if (len <= 0) {
@@ -198,7 +198,7 @@ cmc_status cmc_server_crmf_pop_check(const OSSL_CRMF_MSG *crm, long cert_req_id)
     int ok = child_of(der, (size_t)len, 0xA1, &popo, &popo_len) &&
              !child_of(popo, popo_len, 0xA0, &inner, &inner_len);
     OPENSSL_free(der);
-    if (!ok || cert_req_id < 0 || cert_req_id > INT32_MAX) {
+    if (!ok) {
         CMC_RAISE(CMC_E_POP);
     }
     STACK_OF(OSSL_CRMF_MSG) *msgs = sk_OSSL_CRMF_MSG_new_null();
@@ -206,7 +206,8 @@ cmc_status cmc_server_crmf_pop_check(const OSSL_CRMF_MSG *crm, long cert_req_id)
         sk_OSSL_CRMF_MSG_free(msgs);
         CMC_RAISE(CMC_E_NOMEM);
     }
-    ok = OSSL_CRMF_MSGS_verify_popo(msgs, (int)cert_req_id, 0, NULL, NULL);
+    /* OpenSSL 3.0's |rid| is the index in the stack, not the certReqId. */
+    ok = OSSL_CRMF_MSGS_verify_popo(msgs, 0, 0, NULL, NULL);
     sk_OSSL_CRMF_MSG_free(msgs);
     if (ok != 1) {
         ERR_clear_error();
@@ -221,14 +222,14 @@ cmc_status cmc_server_crmf_pop_check(const OSSL_CRMF_MSG *crm, long cert_req_id)
  * drop requested extensions but not change their intent): subjectAltName, extendedKeyUsage,
  * and keyUsage unless it asks for keyCertSign or cRLSign (we never issue CA certificates).
  * Everything else is dropped. */
-static int copy_allowed_extensions(X509 *x, const STACK_OF(X509_EXTENSION) *exts) {
+static int copy_allowed_extensions(X509 *x, const STACK_OF(X509_EXTENSION) * exts) {
     for (int i = 0; i < sk_X509_EXTENSION_num(exts); i++) {
         X509_EXTENSION *e = sk_X509_EXTENSION_value(exts, i);
         int nid = OBJ_obj2nid(X509_EXTENSION_get_object(e));
         if (nid == NID_key_usage) {
             ASN1_BIT_STRING *ku = X509V3_EXT_d2i(e);
-            int ca_bits = ku == NULL || ASN1_BIT_STRING_get_bit(ku, 5) ||
-                          ASN1_BIT_STRING_get_bit(ku, 6);
+            int ca_bits =
+                ku == NULL || ASN1_BIT_STRING_get_bit(ku, 5) || ASN1_BIT_STRING_get_bit(ku, 6);
             ASN1_BIT_STRING_free(ku);
             ERR_clear_error();
             if (ca_bits) {
@@ -257,9 +258,9 @@ static int add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value) {
     return ok;
 }
 
-cmc_status cmc_server_issue(X509 **out, const cmc_server_config *cfg, cmc_drbg *drbg,
-                            time_t now, const X509_NAME *subject, EVP_PKEY *pub,
-                            const STACK_OF(X509_EXTENSION) *exts) {
+cmc_status cmc_server_issue(X509 **out, const cmc_server_config *cfg, cmc_drbg *drbg, time_t now,
+                            const X509_NAME *subject, EVP_PKEY *pub,
+                            const STACK_OF(X509_EXTENSION) * exts) {
     uint8_t serial[CMC_SERIAL_BYTES];
     CMC_TRY(cmc_random_bytes(drbg, serial, sizeof(serial)));
     serial[0] &= 0x7F;

@@ -125,8 +125,8 @@ typedef struct {
     int first_status, first_fail;
     int any_failure;
     int needs_full; /* something only a Full PKI Response can say */
-    STACK_OF(X509) *issued;
-    STACK_OF(X509) *found; /* getCert results */
+    STACK_OF(X509) * issued;
+    STACK_OF(X509) * found; /* getCert results */
     /* Echo material (lent from |pd| or |vf|). */
     const ASN1_INTEGER *transaction_id;
     const ASN1_OCTET_STRING *sender_nonce;
@@ -146,8 +146,8 @@ static cmc_status add_status(req_ctx *c, long status, const int64_t *ids, size_t
         ids = &zero;
         num_ids = 1;
     }
-    CMC_TRY(cmc_pki_response_builder_add_status(c->rb, NULL, CMC_BPID_AUTO, status, ids,
-                                                num_ids, text, fail_info));
+    CMC_TRY(cmc_pki_response_builder_add_status(c->rb, NULL, CMC_BPID_AUTO, status, ids, num_ids,
+                                                text, fail_info));
     if (c->num_statuses == 0) {
         c->first_status = (int)status;
         c->first_fail = (int)fail_info;
@@ -214,8 +214,8 @@ static cmc_status answer_full(req_ctx *c, cmc_http_response *resp) {
         if (len <= 0) {
             CMC_RAISE(CMC_E_CRYPTO);
         }
-        cmc_status st = cmc_pki_response_builder_add_transaction_id_der(
-            c->rb, NULL, CMC_BPID_AUTO, der, (size_t)len);
+        cmc_status st = cmc_pki_response_builder_add_transaction_id_der(c->rb, NULL, CMC_BPID_AUTO,
+                                                                        der, (size_t)len);
         OPENSSL_free(der);
         CMC_TRY(st);
     }
@@ -383,8 +383,7 @@ static cmc_status enroll_p10(req_ctx *c, int64_t id, X509_REQ *req) {
     }
     if (st != CMC_OK) {
         X509_free(cert);
-        return fail1(c, id, CMC_FAIL_INTERNAL_CA_ERROR, "issuance failed: %s",
-                     cmc_status_str(st));
+        return fail1(c, id, CMC_FAIL_INTERNAL_CA_ERROR, "issuance failed: %s", cmc_status_str(st));
     }
     if (!sk_X509_push(c->issued, cert)) {
         X509_free(cert);
@@ -403,7 +402,7 @@ static cmc_status enroll_crm(req_ctx *c, int64_t id, const OSSL_CRMF_MSG *crm) {
     const X509_NAME *subject = OSSL_CRMF_CERTTEMPLATE_get0_subject(tmpl);
     if (!cmc_server_key_allowed(c->cfg, pub)) {
         st = fail1(c, id, CMC_FAIL_BAD_ALG, "public key type or size not allowed by policy");
-    } else if (cmc_server_crmf_pop_check(crm, (long)id) != CMC_OK) {
+    } else if (cmc_server_crmf_pop_check(crm) != CMC_OK) {
         ERR_clear_error();
         st = fail1(c, id, CMC_FAIL_POP_FAILED,
                    "proof of possession failed: CRMF POPOSigningKey does not verify");
@@ -418,8 +417,7 @@ static cmc_status enroll_crm(req_ctx *c, int64_t id, const OSSL_CRMF_MSG *crm) {
         }
         if (s != CMC_OK) {
             X509_free(cert);
-            st = fail1(c, id, CMC_FAIL_INTERNAL_CA_ERROR, "issuance failed: %s",
-                       cmc_status_str(s));
+            st = fail1(c, id, CMC_FAIL_INTERNAL_CA_ERROR, "issuance failed: %s", cmc_status_str(s));
         } else if (!sk_X509_push(c->issued, cert)) {
             X509_free(cert);
             st = cmc_error_raise(CMC_E_NOMEM, __FILE__, __LINE__);
@@ -532,8 +530,8 @@ static cmc_status do_revoke(req_ctx *c, const ctrl_ref *r) {
     } else if (X509_NAME_cmp(rr->issuerName, X509_get_subject_name(c->cfg->ca_cert)) != 0) {
         st = fail1(c, r->id, CMC_FAIL_BAD_CERT_ID, "issuerName is not this CA");
     } else {
-        cmc_status s = cmc_store_revoke(c->srv->store, rr->issuerName, rr->serialNumber,
-                                        (int)reason, c->now);
+        cmc_status s =
+            cmc_store_revoke(c->srv->store, rr->issuerName, rr->serialNumber, (int)reason, c->now);
         if (s == CMC_OK) {
             char text[CMC_CERT_STATE_STR_MAX];
             cmc_cert_state cs = {1, (int)reason, c->now};
@@ -847,8 +845,7 @@ static const cmc_officer *find_officer(const cmc_server_config *cfg, X509 *cert)
  * of new keys in |keys| (free each with EVP_PKEY_free). */
 static size_t collect_request_keys(EVP_PKEY *keys[CMC_MAX_BODY_PARTS], const CMC_PKI_DATA *pd) {
     size_t n = 0;
-    for (int i = 0; i < sk_CMC_TAGGED_REQUEST_num(pd->reqSequence) && n < CMC_MAX_BODY_PARTS;
-         i++) {
+    for (int i = 0; i < sk_CMC_TAGGED_REQUEST_num(pd->reqSequence) && n < CMC_MAX_BODY_PARTS; i++) {
         const CMC_TAGGED_REQUEST *tr = sk_CMC_TAGGED_REQUEST_value(pd->reqSequence, i);
         EVP_PKEY *k = NULL;
         if (tr->type == CMC_TAGGED_REQUEST_TCR) {
@@ -966,8 +963,8 @@ static cmc_status handle_full(req_ctx *c, const uint8_t *body, size_t len,
                    "content-type attribute is missing or different");
         goto out;
     case CMC_E_SIGNATURE:
-        st = fail1(c, 0, CMC_FAIL_BAD_MESSAGE_CHECK,
-                   "stage 3 (officer): signature does not verify");
+        st =
+            fail1(c, 0, CMC_FAIL_BAD_MESSAGE_CHECK, "stage 3 (officer): signature does not verify");
         goto out;
     case CMC_E_SIGNER_UNTRUSTED:
     case CMC_E_SIGNER_EXPIRED:
@@ -1008,8 +1005,7 @@ static cmc_status handle_full(req_ctx *c, const uint8_t *body, size_t len,
     }
     (void)cmc_store_note(c->srv->store, c->transaction_id,
                          c->sender_nonce ? ASN1_STRING_get0_data(c->sender_nonce) : NULL,
-                         c->sender_nonce ? (size_t)ASN1_STRING_length(c->sender_nonce) : 0,
-                         c->now);
+                         c->sender_nonce ? (size_t)ASN1_STRING_length(c->sender_nonce) : 0, c->now);
     st = process_pki_data(c, pd);
     if (st == CMC_OK && c->num_statuses == 0) {
         /* Nothing to report per body part (e.g. only nonces): one success about the whole

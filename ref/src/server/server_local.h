@@ -35,21 +35,21 @@ struct cmc_server_config {
     EVP_PKEY *ca_key;
     X509 *signer_cert;
     EVP_PKEY *signer_key;
-    STACK_OF(X509) *anchors;     /* officer trust anchors */
+    STACK_OF(X509) * anchors; /* officer trust anchors */
     cmc_officer *officers;
     size_t num_officers;
     int require_officer_for_enrollment;
     unsigned revocation_reasons; /* bit r set: CRLReason r allowed */
     int include_chain;
     long validity_days;
-    unsigned sig_algs;           /* CMC_SIG_* bits */
+    unsigned sig_algs; /* CMC_SIG_* bits */
     size_t max_body_bytes;
     char store_path[CMC_MAX_STORE_PATH];
     int has_clock;
     time_t clock;
-    size_t seed_len;             /* 0: OS randomness */
+    size_t seed_len; /* 0: OS randomness */
     uint8_t seed[CMC_MAX_SEED_BYTES];
-    unsigned faults;             /* CMC_FAULT_* bits; 0 outside fault-injection tests */
+    unsigned faults; /* CMC_FAULT_* bits; 0 outside fault-injection tests */
 };
 
 /* ---- config.c ---- */
@@ -74,8 +74,8 @@ cmc_status cmc_store_get(cmc_store *st, const X509_NAME *issuer, const ASN1_INTE
                          X509 **out_cert, cmc_cert_state *out_state);
 /* Records a seen transactionId (DER INTEGER content, may be NULL) and senderNonce (may be
  * NULL) in one transaction. */
-cmc_status cmc_store_note(cmc_store *st, const ASN1_INTEGER *transaction_id,
-                          const uint8_t *nonce, size_t nonce_len, time_t now);
+cmc_status cmc_store_note(cmc_store *st, const ASN1_INTEGER *transaction_id, const uint8_t *nonce,
+                          size_t nonce_len, time_t now);
 
 /* ---- issue.c ---- */
 typedef struct cmc_drbg cmc_drbg;
@@ -83,12 +83,12 @@ int cmc_server_key_allowed(const cmc_server_config *cfg, const EVP_PKEY *key);
 int cmc_server_sig_alg_allowed(const cmc_server_config *cfg, const X509_ALGOR *alg,
                                const EVP_PKEY *key);
 cmc_status cmc_server_crmf_public_key(EVP_PKEY **out, const OSSL_CRMF_MSG *crm);
-cmc_status cmc_server_crmf_pop_check(const OSSL_CRMF_MSG *crm, long cert_req_id);
+cmc_status cmc_server_crmf_pop_check(const OSSL_CRMF_MSG *crm);
 /* cmc_server_issue makes a certificate for |subject| and |pub| signed by the CA, with the
  * allowed subset of |exts| (may be NULL). Serial: 128 bits from |drbg| (NULL = OS). */
-cmc_status cmc_server_issue(X509 **out, const cmc_server_config *cfg, cmc_drbg *drbg,
-                            time_t now, const X509_NAME *subject, EVP_PKEY *pub,
-                            const STACK_OF(X509_EXTENSION) *exts);
+cmc_status cmc_server_issue(X509 **out, const cmc_server_config *cfg, cmc_drbg *drbg, time_t now,
+                            const X509_NAME *subject, EVP_PKEY *pub,
+                            const STACK_OF(X509_EXTENSION) * exts);
 cmc_status cmc_server_config_add_officer(cmc_server_config *cfg, X509 *cert, unsigned roles,
                                          const char *name);
 

@@ -33,10 +33,10 @@ struct cmc_store {
 
 static const char kSchema[] =
     "CREATE TABLE IF NOT EXISTS certificates ("
-    " serial TEXT PRIMARY KEY,"  /* upper-case hex, no leading zeros */
-    " issuer BLOB NOT NULL,"     /* DER Name */
-    " subject BLOB NOT NULL,"    /* DER Name */
-    " der BLOB NOT NULL,"        /* the certificate */
+    " serial TEXT PRIMARY KEY," /* upper-case hex, no leading zeros */
+    " issuer BLOB NOT NULL,"    /* DER Name */
+    " subject BLOB NOT NULL,"   /* DER Name */
+    " der BLOB NOT NULL,"       /* the certificate */
     " not_before INTEGER NOT NULL, not_after INTEGER NOT NULL,"
     " status TEXT NOT NULL CHECK (status IN ('good', 'revoked')),"
     " revoked_at INTEGER, reason INTEGER, issued_at INTEGER NOT NULL);"
@@ -68,9 +68,8 @@ cmc_status cmc_store_open(cmc_store **out, const char *path) {
         OPENSSL_free(st);
         CMC_RAISE(CMC_E_INTERNAL);
     }
-    int rc = sqlite3_open_v2(path, &st->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
     if (rc != SQLITE_OK) {
         cmc_error_set_detail("sqlite open %s: %s", path,
                              st->db ? sqlite3_errmsg(st->db) : "out of memory");
@@ -193,8 +192,12 @@ static int der_of(int (*i2d)(const void *, unsigned char **), const void *obj, u
     return i2d(obj, out);
 }
 
-static int i2d_name(const void *n, unsigned char **out) { return i2d_X509_NAME(n, out); }
-static int i2d_cert(const void *x, unsigned char **out) { return i2d_X509(x, out); }
+static int i2d_name(const void *n, unsigned char **out) {
+    return i2d_X509_NAME(n, out);
+}
+static int i2d_cert(const void *x, unsigned char **out) {
+    return i2d_X509(x, out);
+}
 
 cmc_status cmc_store_add(cmc_store *st, X509 *cert, time_t now) {
     char hex[CMC_MAX_SERIAL_HEX + 1];
@@ -248,8 +251,8 @@ out:
 
 /* find: inside the lock; reads the row for |hex| and checks the issuer. Row values are
  * copied out through the optional pointers. */
-static cmc_status find(cmc_store *st, const char *hex, const X509_NAME *issuer,
-                       X509 **out_cert, cmc_cert_state *out_state) {
+static cmc_status find(cmc_store *st, const char *hex, const X509_NAME *issuer, X509 **out_cert,
+                       cmc_cert_state *out_state) {
     sqlite3_stmt *stmt = NULL;
     CMC_TRY(prepare(st,
                     "SELECT issuer, der, status, revoked_at, reason FROM certificates"
@@ -343,8 +346,8 @@ cmc_status cmc_store_get(cmc_store *st, const X509_NAME *issuer, const ASN1_INTE
     return s;
 }
 
-cmc_status cmc_store_note(cmc_store *st, const ASN1_INTEGER *transaction_id,
-                          const uint8_t *nonce, size_t nonce_len, time_t now) {
+cmc_status cmc_store_note(cmc_store *st, const ASN1_INTEGER *transaction_id, const uint8_t *nonce,
+                          size_t nonce_len, time_t now) {
     if (transaction_id == NULL && nonce == NULL) {
         return CMC_OK;
     }
