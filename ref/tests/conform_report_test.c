@@ -562,6 +562,44 @@ static void test_profile_parse_deviation_glob_and_errors(void **state) {
     assert_null(cmc_conform_profile_load("/nonexistent/profile.json", err, sizeof(err)));
 }
 
+static void test_profile_builtins_and_example_match_the_schema(void **state) {
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/conformance/schema/profile.schema.json", CMC_SOURCE_DIR);
+    json_error_t jerr;
+    json_t *schema = json_load_file(path, 0, &jerr);
+    assert_non_null(schema);
+    for (size_t i = 0; i < cmc_conform_profile_builtin_count(); i++) {
+        const char *text = cmc_conform_profile_builtin_json(i);
+        json_t *doc = json_loads(text, 0, &jerr);
+        assert_non_null(doc);
+        assert_int_equal(schema_check(schema, doc), 0);
+        json_decref(doc);
+    }
+    snprintf(path, sizeof(path), "%s/conformance/examples/vendor-profile.json", CMC_SOURCE_DIR);
+    json_t *doc = json_load_file(path, 0, &jerr);
+    assert_non_null(doc);
+    assert_int_equal(schema_check(schema, doc), 0);
+    json_decref(doc);
+    char err[256];
+    cmc_conform_profile *p = cmc_conform_profile_load(path, err, sizeof(err));
+    assert_non_null(p);
+    assert_string_equal(p->name, "example-vendor");
+    assert_non_null(cmc_conform_profile_absent(p, "open-enrollment"));
+    cmc_conform_profile_free(p);
+    json_decref(schema);
+}
+
+static void test_target_example_names_its_missing_files(void **state) {
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/conformance/examples/target.cnf", CMC_SOURCE_DIR);
+    char err[512];
+    /* The example parses; it stops at the first credential file that is not there. */
+    assert_null(cmc_conform_target_load(path, err, sizeof(err)));
+    assert_non_null(strstr(err, "[target] ca_cert"));
+}
+
 /* ---- target configuration ---- */
 
 static char *write_temp(const char *dir, const char *name, const char *text) {
@@ -685,6 +723,8 @@ int main(void) {
         cmocka_unit_test(test_transcripts_write_and_load_round_trip),
         cmocka_unit_test(test_profile_builtins_load),
         cmocka_unit_test(test_profile_parse_deviation_glob_and_errors),
+        cmocka_unit_test(test_profile_builtins_and_example_match_the_schema),
+        cmocka_unit_test(test_target_example_names_its_missing_files),
         cmocka_unit_test(test_target_load_reads_credentials_and_policy),
         cmocka_unit_test(test_selection_globs_tags_and_levels),
     };
