@@ -12,8 +12,7 @@
 #include "internal.h"
 #include "msg_test_util.h"
 
-static const char *const kKeys[3] = {"ee-rsa2048.key.pem", "ee-p256.key.pem",
-                                     "ee-ed25519.key.pem"};
+static const char *const kKeys[3] = {"ee-rsa2048.key.pem", "ee-p256.key.pem", "ee-ed25519.key.pem"};
 
 static void test_p10_build_verifies_own_signature(void **state) {
     (void)state;
@@ -27,8 +26,8 @@ static void test_p10_build_verifies_own_signature(void **state) {
         assert_int_equal(cmc_p10_build(&req, k, &o), CMC_OK);
         assert_int_equal(X509_REQ_verify(req, k), 1);
         char cn[64];
-        assert_int_equal(X509_NAME_get_text_by_NID(X509_REQ_get_subject_name(req),
-                                                   NID_commonName, cn, sizeof(cn)),
+        assert_int_equal(X509_NAME_get_text_by_NID(X509_REQ_get_subject_name(req), NID_commonName,
+                                                   cn, sizeof(cn)),
                          12);
         assert_string_equal(cn, "builder test");
         STACK_OF(X509_EXTENSION) *exts = X509_REQ_get_extensions(req);
@@ -206,9 +205,9 @@ static void test_pki_data_builder_assigns_ids_and_parses(void **state) {
     assert_int_equal(cmc_pki_data_builder_add_crm(b, &id, crm), CMC_OK);
     assert_int_equal(id, 4);
     /* AUTO skips the IDs 3 and 4 taken explicitly. */
-    assert_int_equal(cmc_pki_data_builder_add_data_return(b, &id, CMC_BPID_AUTO,
-                                                          (const uint8_t *)"hi", 2),
-                     CMC_OK);
+    assert_int_equal(
+        cmc_pki_data_builder_add_data_return(b, &id, CMC_BPID_AUTO, (const uint8_t *)"hi", 2),
+        CMC_OK);
     assert_int_equal(id, 5);
     cmc_revoke_spec rs;
     memset(&rs, 0, sizeof(rs));
@@ -220,8 +219,7 @@ static void test_pki_data_builder_assigns_ids_and_parses(void **state) {
     rs.passphrase = (const uint8_t *)"secret";
     rs.passphrase_len = 6;
     rs.comment = "lost laptop";
-    assert_int_equal(cmc_pki_data_builder_add_revoke_request(b, &id, CMC_BPID_AUTO, &rs),
-                     CMC_OK);
+    assert_int_equal(cmc_pki_data_builder_add_revoke_request(b, &id, CMC_BPID_AUTO, &rs), CMC_OK);
     assert_int_equal(id, 6);
     assert_int_equal(cmc_pki_data_builder_add_get_cert(b, &id, CMC_BPID_AUTO,
                                                        X509_get_subject_name(ca),
@@ -235,9 +233,9 @@ static void test_pki_data_builder_assigns_ids_and_parses(void **state) {
                                                           "1.3.6.1.4.1.99999.1", vals, lens, 1),
                      CMC_OK);
     assert_int_equal(id, 8);
-    assert_int_equal(cmc_pki_data_builder_add_control_raw(b, &id, CMC_BPID_AUTO, "not an oid",
-                                                          vals, lens, 1),
-                     CMC_E_ARG);
+    assert_int_equal(
+        cmc_pki_data_builder_add_control_raw(b, &id, CMC_BPID_AUTO, "not an oid", vals, lens, 1),
+        CMC_E_ARG);
 
     uint8_t *der = NULL;
     size_t len = 0;
@@ -275,8 +273,7 @@ static void test_pki_data_builder_assigns_ids_and_parses(void **state) {
     assert_int_equal(X509_NAME_cmp(rr->issuerName, X509_get_subject_name(ca)), 0);
     assert_int_equal(ASN1_INTEGER_cmp(rr->serialNumber, X509_get0_serialNumber(ca)), 0);
     assert_int_equal(ASN1_ENUMERATED_get(rr->reason), 1);
-    assert_string_equal((const char *)ASN1_STRING_get0_data(rr->invalidityDate),
-                        "20260701000000Z");
+    assert_string_equal((const char *)ASN1_STRING_get0_data(rr->invalidityDate), "20260701000000Z");
     assert_int_equal(ASN1_STRING_length(rr->passphrase), 6);
     assert_memory_equal(ASN1_STRING_get0_data(rr->comment), "lost laptop", 11);
     CMC_REVOKE_REQUEST_free(rr);
@@ -287,8 +284,7 @@ static void test_pki_data_builder_assigns_ids_and_parses(void **state) {
     CMC_GET_CERT *gc = d2i_CMC_GET_CERT(NULL, &p, ASN1_STRING_length(v->value.sequence));
     assert_non_null(gc);
     assert_int_equal(gc->issuerName->type, GEN_DIRNAME);
-    assert_int_equal(X509_NAME_cmp(gc->issuerName->d.directoryName, X509_get_subject_name(ca)),
-                     0);
+    assert_int_equal(X509_NAME_cmp(gc->issuerName->d.directoryName, X509_get_subject_name(ca)), 0);
     CMC_GET_CERT_free(gc);
 
     cmc_pki_data_free(pd);
@@ -305,8 +301,7 @@ static cmc_status parse_with_ids(int64_t a, int64_t b_id) {
     cmc_pki_data_builder *b = NULL;
     assert_int_equal(cmc_pki_data_builder_new(&b), CMC_OK);
     assert_int_equal(cmc_pki_data_builder_add_transaction_id(b, NULL, a, 1), CMC_OK);
-    assert_int_equal(cmc_pki_data_builder_add_sender_nonce(b, NULL, b_id,
-                                                           (const uint8_t *)"n", 1),
+    assert_int_equal(cmc_pki_data_builder_add_sender_nonce(b, NULL, b_id, (const uint8_t *)"n", 1),
                      CMC_OK);
     uint8_t *der = NULL;
     size_t len = 0;
@@ -335,8 +330,7 @@ static void test_pki_data_builder_rejects_bad_args(void **state) {
     assert_int_equal(cmc_pki_data_builder_new(NULL), CMC_E_ARG);
     assert_int_equal(cmc_pki_data_builder_new(&b), CMC_OK);
     assert_int_equal(cmc_pki_data_builder_add_tcr(b, NULL, CMC_BPID_AUTO, NULL), CMC_E_ARG);
-    assert_int_equal(cmc_pki_data_builder_add_tcr_der(b, NULL, CMC_BPID_AUTO, NULL, 0),
-                     CMC_E_ARG);
+    assert_int_equal(cmc_pki_data_builder_add_tcr_der(b, NULL, CMC_BPID_AUTO, NULL, 0), CMC_E_ARG);
     assert_int_equal(cmc_pki_data_builder_add_revoke_request(b, NULL, CMC_BPID_AUTO, NULL),
                      CMC_E_ARG);
     assert_int_equal(cmc_pki_data_builder_add_transaction_id(NULL, NULL, CMC_BPID_AUTO, 1),
@@ -349,8 +343,8 @@ static void test_pki_data_builder_rejects_bad_args(void **state) {
     uint8_t *der = NULL;
     size_t len = 0;
     assert_int_equal(cmc_pki_data_builder_to_der(b, &der, &len), CMC_OK);
-    static const uint8_t kWant[] = {0x30, 0x0F, 0x30, 0x00, 0x30, 0x07, 0xA0, 0x05, 0x02, 0x01,
-                                    0x01, 0x30, 0x00, 0x30, 0x00, 0x30, 0x00};
+    static const uint8_t kWant[] = {0x30, 0x0F, 0x30, 0x00, 0x30, 0x07, 0xA0, 0x05, 0x02,
+                                    0x01, 0x01, 0x30, 0x00, 0x30, 0x00, 0x30, 0x00};
     assert_int_equal(len, sizeof(kWant));
     assert_memory_equal(der, kWant, len);
     OPENSSL_free(der);
@@ -363,8 +357,7 @@ static void test_sniff_classifies_inputs(void **state) {
     assert_int_equal(cmc_sniff(NULL, NULL, 0), CMC_E_ARG);
     assert_int_equal(cmc_sniff(&sr, NULL, 0), CMC_OK);
     assert_int_equal(sr.kind, CMC_SNIFF_UNKNOWN);
-    static const uint8_t empty_pd[] = {0x30, 0x08, 0x30, 0x00, 0x30, 0x00,
-                                       0x30, 0x00, 0x30, 0x00};
+    static const uint8_t empty_pd[] = {0x30, 0x08, 0x30, 0x00, 0x30, 0x00, 0x30, 0x00, 0x30, 0x00};
     assert_int_equal(cmc_sniff(&sr, empty_pd, sizeof(empty_pd)), CMC_OK);
     assert_int_equal(sr.kind, CMC_SNIFF_UNKNOWN);
     static const uint8_t text[] = "hello world";
@@ -392,8 +385,8 @@ static void test_sniff_classifies_inputs(void **state) {
     OPENSSL_free(p10);
     EVP_PKEY_free(k);
     /* ContentInfo { envelopedData }: content type reported, no eContent info. */
-    static const uint8_t env[] = {0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7,
-                                  0x0D, 0x01, 0x07, 0x03, 0xA0, 0x00};
+    static const uint8_t env[] = {0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86,
+                                  0xF7, 0x0D, 0x01, 0x07, 0x03, 0xA0, 0x00};
     assert_int_equal(cmc_sniff(&sr, env, sizeof(env)), CMC_OK);
     assert_int_equal(sr.kind, CMC_SNIFF_CONTENT_INFO);
     assert_int_equal(sr.content_type_nid, NID_pkcs7_enveloped);

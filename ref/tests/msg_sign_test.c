@@ -25,8 +25,7 @@ static uint8_t *make_pki_data(size_t *out_len) {
     assert_int_equal(cmc_p10_build(&req, ee, &ro), CMC_OK);
     static const uint8_t nonce[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
     assert_int_equal(cmc_pki_data_builder_new(&b), CMC_OK);
-    assert_int_equal(cmc_pki_data_builder_add_transaction_id(b, NULL, CMC_BPID_AUTO, 4711),
-                     CMC_OK);
+    assert_int_equal(cmc_pki_data_builder_add_transaction_id(b, NULL, CMC_BPID_AUTO, 4711), CMC_OK);
     assert_int_equal(
         cmc_pki_data_builder_add_sender_nonce(b, NULL, CMC_BPID_AUTO, nonce, sizeof(nonce)),
         CMC_OK);
@@ -69,9 +68,9 @@ typedef struct {
 } signer_fixture;
 
 /* sign_with signs |content| with one signer from fixtures and |faults|. */
-static uint8_t *sign_with(size_t *out_len, const uint8_t *content, size_t len,
-                          const char *key_file, const char *cert_file, int pss,
-                          uint32_t faults, uint32_t sfaults, const char *ect) {
+static uint8_t *sign_with(size_t *out_len, const uint8_t *content, size_t len, const char *key_file,
+                          const char *cert_file, int pss, uint32_t faults, uint32_t sfaults,
+                          const char *ect) {
     EVP_PKEY *k = tu_key(key_file);
     X509 *c = tu_cert(cert_file);
     cmc_signer s;
@@ -227,8 +226,7 @@ static void test_signed_data_verify_rejects_content_type_attr_mismatch(void **st
 
 static void test_signed_data_verify_rejects_wrong_message_digest(void **state) {
     (void)state;
-    assert_int_equal(verify_fault(CMC_FAULT_WRONG_MESSAGE_DIGEST, 0, NULL, OFFICER),
-                     CMC_E_DIGEST);
+    assert_int_equal(verify_fault(CMC_FAULT_WRONG_MESSAGE_DIGEST, 0, NULL, OFFICER), CMC_E_DIGEST);
 }
 
 static void test_signed_data_verify_rejects_missing_message_digest(void **state) {
@@ -243,8 +241,7 @@ static void test_signed_data_verify_rejects_flipped_signature(void **state) {
     assert_int_equal(verify_fault(CMC_FAULT_FLIP_SIGNATURE, 0, NULL, "officer-both.key.pem",
                                   "officer-both.cert.pem"),
                      CMC_E_SIGNATURE);
-    assert_int_equal(verify_fault(CMC_FAULT_FLIP_SIGNATURE, 0, NULL,
-                                  "officer-both-ed25519.key.pem",
+    assert_int_equal(verify_fault(CMC_FAULT_FLIP_SIGNATURE, 0, NULL, "officer-both-ed25519.key.pem",
                                   "officer-both-ed25519.cert.pem"),
                      CMC_E_SIGNATURE);
 }
@@ -262,9 +259,9 @@ static void test_signed_data_verify_rejects_detached(void **state) {
 static void test_signed_data_verify_reports_stage1_before_stage3(void **state) {
     (void)state;
     /* Digest wrong AND signature broken: stage 1 wins. */
-    assert_int_equal(verify_fault(CMC_FAULT_FLIP_SIGNATURE, CMC_SFAULT_MODIFY_CONTENT, NULL,
-                                  OFFICER),
-                     CMC_E_DIGEST);
+    assert_int_equal(
+        verify_fault(CMC_FAULT_FLIP_SIGNATURE, CMC_SFAULT_MODIFY_CONTENT, NULL, OFFICER),
+        CMC_E_DIGEST);
     /* Digest wrong AND signer untrusted. */
     assert_int_equal(verify_fault(CMC_FAULT_WRONG_MESSAGE_DIGEST, 0, NULL,
                                   "officer-untrusted.key.pem", "officer-untrusted.cert.pem"),
@@ -280,16 +277,15 @@ static void test_signed_data_verify_rejects_signer_validity(void **state) {
     assert_int_equal(
         verify_fault(0, 0, NULL, "officer-expired.key.pem", "officer-expired.cert.pem"),
         CMC_E_SIGNER_EXPIRED);
-    assert_int_equal(
-        verify_fault(0, 0, NULL, "officer-notyet.key.pem", "officer-notyet.cert.pem"),
-        CMC_E_SIGNER_NOT_YET_VALID);
+    assert_int_equal(verify_fault(0, 0, NULL, "officer-notyet.key.pem", "officer-notyet.cert.pem"),
+                     CMC_E_SIGNER_NOT_YET_VALID);
     assert_int_equal(
         verify_fault(0, 0, NULL, "officer-untrusted.key.pem", "officer-untrusted.cert.pem"),
         CMC_E_SIGNER_UNTRUSTED);
     /* Not officers, but validly chained: the verifier itself accepts (roles are policy). */
-    assert_int_equal(verify_fault(0, 0, NULL, "officer-unregistered.key.pem",
-                                  "officer-unregistered.cert.pem"),
-                     CMC_OK);
+    assert_int_equal(
+        verify_fault(0, 0, NULL, "officer-unregistered.key.pem", "officer-unregistered.cert.pem"),
+        CMC_OK);
 }
 
 static void test_signed_data_verify_unsigned_returns_content(void **state) {
@@ -488,8 +484,8 @@ static void test_signed_data_verify_accepts_ber_indefinite(void **state) {
         big[i] = (uint8_t)i;
     }
     size_t len = 0;
-    uint8_t *msg = sign_with(&len, big, sizeof(big), OFFICER, 0, 0, CMC_SFAULT_BER,
-                             CMC_OID_CCT_PKI_DATA);
+    uint8_t *msg =
+        sign_with(&len, big, sizeof(big), OFFICER, 0, 0, CMC_SFAULT_BER, CMC_OID_CCT_PKI_DATA);
     assert_int_equal(msg[1], 0x80); /* indefinite outer length */
     cmc_verified v;
     cmc_verified_init(&v);
@@ -531,13 +527,11 @@ static void test_signed_data_verify_rejects_bad_input(void **state) {
     static const uint8_t not_cms[] = {0x30, 0x03, 0x02, 0x01, 0x00};
     assert_int_equal(cmc_signed_data_verify(&v, not_cms, sizeof(not_cms), NULL), CMC_E_DER);
     /* ContentInfo { id-data, [0] OCTET STRING "x" } is CMS but not SignedData. */
-    static const uint8_t data_ci[] = {0x30, 0x12, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7,
-                                      0x0D, 0x01, 0x07, 0x01, 0xA0, 0x05, 0x04, 0x03, 'a',
-                                      'b',  'c'};
+    static const uint8_t data_ci[] = {0x30, 0x12, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D,
+                                      0x01, 0x07, 0x01, 0xA0, 0x05, 0x04, 0x03, 'a',  'b',  'c'};
     assert_int_equal(cmc_signed_data_verify(&v, data_ci, sizeof(data_ci), NULL), CMC_E_NOT_CMC);
     uint8_t *big = OPENSSL_zalloc(CMC_MAX_MESSAGE_BYTES + 1);
-    assert_int_equal(cmc_signed_data_verify(&v, big, CMC_MAX_MESSAGE_BYTES + 1, NULL),
-                     CMC_E_LIMIT);
+    assert_int_equal(cmc_signed_data_verify(&v, big, CMC_MAX_MESSAGE_BYTES + 1, NULL), CMC_E_LIMIT);
     OPENSSL_free(big);
     /* Every truncation of a valid message fails cleanly (never crashes or leaks). */
     for (size_t i = 0; i < len; i += 7) {
@@ -687,11 +681,12 @@ static void test_signed_data_verify_accepts_openssl_cli_request(void **state) {
         char out[600];
         TU_SNPRINTF(out, sizeof(out), "%s.cms", in);
         char cmd[2048];
-        TU_SNPRINTF(cmd, sizeof(cmd),
-                 "openssl cms -sign -binary -nodetach -econtent_type 1.3.6.1.5.5.7.12.2 "
-                 "-nosmimecap -outform DER -in '%s' -out '%s' -signer '%s/vectors/pki/%s.cert.pem' "
-                 "-inkey '%s/vectors/pki/%s.key.pem'",
-                 in, out, src, signers[i], src, signers[i]);
+        TU_SNPRINTF(
+            cmd, sizeof(cmd),
+            "openssl cms -sign -binary -nodetach -econtent_type 1.3.6.1.5.5.7.12.2 "
+            "-nosmimecap -outform DER -in '%s' -out '%s' -signer '%s/vectors/pki/%s.cert.pem' "
+            "-inkey '%s/vectors/pki/%s.key.pem'",
+            in, out, src, signers[i], src, signers[i]);
         assert_int_equal(tu_run(cmd), 0);
         size_t len = 0;
         uint8_t *msg = tu_read_file(out, &len);
@@ -724,8 +719,8 @@ static void test_signed_data_sign_verifies_with_openssl_cli(void **state) {
             const char *path = tu_write_tmp(1, "ours.cms", msg, len);
             char cmd[2048];
             TU_SNPRINTF(cmd, sizeof(cmd),
-                     "openssl cms -verify -binary -inform DER -in '%s' -noverify -out '%s.out'",
-                     path, path);
+                        "openssl cms -verify -binary -inform DER -in '%s' -noverify -out '%s.out'",
+                        path, path);
             assert_int_equal(tu_run(cmd), 0);
             size_t out_len = 0;
             char outp[600];
@@ -736,9 +731,9 @@ static void test_signed_data_sign_verifies_with_openssl_cli(void **state) {
             free(out);
             unlink(outp);
             TU_SNPRINTF(cmd, sizeof(cmd),
-                     "openssl cms -verify -binary -inform DER -in '%s' -purpose any "
-                     "-attime %ld -CAfile '%s/vectors/pki/ca.cert.pem' -out /dev/null",
-                     path, (long)CMC_FIXTURE_CLOCK, src);
+                        "openssl cms -verify -binary -inform DER -in '%s' -purpose any "
+                        "-attime %ld -CAfile '%s/vectors/pki/ca.cert.pem' -out /dev/null",
+                        path, (long)CMC_FIXTURE_CLOCK, src);
             assert_int_equal(tu_run(cmd), 0);
             /* And a broken one is refused by openssl too (the check can fail). */
             OPENSSL_free(msg);
@@ -746,8 +741,8 @@ static void test_signed_data_sign_verifies_with_openssl_cli(void **state) {
                             CMC_FAULT_WRONG_MESSAGE_DIGEST, 0, NULL);
             path = tu_write_tmp(1, "ours.cms", msg, len);
             TU_SNPRINTF(cmd, sizeof(cmd),
-                     "openssl cms -verify -binary -inform DER -in '%s' -noverify -out /dev/null",
-                     path);
+                        "openssl cms -verify -binary -inform DER -in '%s' -noverify -out /dev/null",
+                        path);
             assert_int_not_equal(tu_run(cmd), 0);
             unlink(path);
             OPENSSL_free(msg);
@@ -767,16 +762,15 @@ static void test_certs_only_build_parses_with_openssl_cli(void **state) {
     const char *path = tu_write_tmp(2, "certs.p7", der, len);
     char cmd[1024];
     TU_SNPRINTF(cmd, sizeof(cmd), "openssl pkcs7 -inform DER -in '%s' -print_certs -out '%s.pem'",
-             path, path);
+                path, path);
     assert_int_equal(tu_run(cmd), 0);
     char pem[600];
     TU_SNPRINTF(pem, sizeof(pem), "%s.pem", path);
     size_t pem_len = 0;
     uint8_t *text = tu_read_file(pem, &pem_len);
     size_t count = 0;
-    for (const uint8_t *p = text; (p = tu_find(p, pem_len - (size_t)(p - text),
-                                               "BEGIN CERTIFICATE", 17)) != NULL;
-         p += 17) {
+    for (const uint8_t *p = text;
+         (p = tu_find(p, pem_len - (size_t)(p - text), "BEGIN CERTIFICATE", 17)) != NULL; p += 17) {
         count++;
     }
     assert_int_equal(count, 2);

@@ -16,10 +16,10 @@
 #include "fixtures.h"
 
 /* TU_SNPRINTF formats into an array and fails the test on truncation. */
-#define TU_SNPRINTF(buf, size, ...)                                                            \
-    do {                                                                                       \
-        int tu_n_ = snprintf((buf), (size), __VA_ARGS__);                                      \
-        assert_true(tu_n_ > 0 && (size_t)tu_n_ < (size_t)(size));                              \
+#define TU_SNPRINTF(buf, size, ...)                                                                \
+    do {                                                                                           \
+        int tu_n_ = snprintf((buf), (size), __VA_ARGS__);                                          \
+        assert_true(tu_n_ > 0 && (size_t)tu_n_ < (size_t)(size));                                  \
     } while (0)
 
 static inline EVP_PKEY *tu_key(const char *file) {
@@ -46,14 +46,15 @@ static inline X509_STORE *tu_store(void) {
 
 /* tu_tmp_path writes |len| bytes to a fresh file under the build tree and returns its path
  * (static buffer slot |slot| 0..3). */
-static inline const char *tu_write_tmp(int slot, const char *stem, const uint8_t *data, size_t len) {
+static inline const char *tu_write_tmp(int slot, const char *stem, const uint8_t *data,
+                                       size_t len) {
     static char paths[4][512];
     const char *dir = getenv("CMC_BINARY_DIR");
     if (dir == NULL) {
         dir = CMC_BINARY_DIR;
     }
-    int n = snprintf(paths[slot], sizeof(paths[slot]), "%s/msg_test_%ld_%s", dir,
-                     (long)getpid(), stem);
+    int n =
+        snprintf(paths[slot], sizeof(paths[slot]), "%s/msg_test_%ld_%s", dir, (long)getpid(), stem);
     assert_true(n > 0 && (size_t)n < sizeof(paths[slot]));
     FILE *f = fopen(paths[slot], "wb");
     assert_non_null(f);
@@ -91,7 +92,7 @@ static inline uint8_t *tu_read_file(const char *path, size_t *out_len) {
 
 /* tu_find: first occurrence of |needle| in |hay| (memmem is not C11/POSIX). */
 static inline const uint8_t *tu_find(const uint8_t *hay, size_t hay_len, const void *needle,
-                              size_t needle_len) {
+                                     size_t needle_len) {
     for (size_t i = 0; needle_len <= hay_len && i <= hay_len - needle_len; i++) {
         if (memcmp(hay + i, needle, needle_len) == 0) {
             return hay + i;

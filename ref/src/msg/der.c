@@ -13,7 +13,9 @@
 
 #define MSG_BUF_MAX (64u * 1024u * 1024u) /* far above CMC_MAX_MESSAGE_BYTES: writer guard */
 
-void msg_buf_init(msg_buf *b) { memset(b, 0, sizeof(*b)); }
+void msg_buf_init(msg_buf *b) {
+    memset(b, 0, sizeof(*b));
+}
 
 void msg_buf_cleanup(msg_buf *b) {
     if (b == NULL) {
@@ -23,7 +25,9 @@ void msg_buf_cleanup(msg_buf *b) {
     memset(b, 0, sizeof(*b));
 }
 
-int msg_buf_ok(const msg_buf *b) { return !b->err; }
+int msg_buf_ok(const msg_buf *b) {
+    return !b->err;
+}
 
 cmc_status msg_buf_finish(msg_buf *b, uint8_t **out, size_t *out_len) {
     if (b->err) {
@@ -75,7 +79,9 @@ void msg_buf_put(msg_buf *b, const void *data, size_t len) {
     b->len += len;
 }
 
-void msg_buf_put_u8(msg_buf *b, uint8_t v) { msg_buf_put(b, &v, 1); }
+void msg_buf_put_u8(msg_buf *b, uint8_t v) {
+    msg_buf_put(b, &v, 1);
+}
 
 static size_t msg_len_octets(uint8_t out[9], size_t len) {
     if (len < 0x80) {
@@ -170,11 +176,11 @@ static void msg_put_time_fmt(msg_buf *b, int64_t t, int generalized) {
     char s[32];
     int n;
     if (generalized) {
-        n = snprintf(s, sizeof(s), "%04d%02d%02d%02d%02d%02dZ", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        n = snprintf(s, sizeof(s), "%04d%02d%02d%02d%02d%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     } else {
-        n = snprintf(s, sizeof(s), "%02d%02d%02d%02d%02d%02dZ", tm.tm_year % 100,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        n = snprintf(s, sizeof(s), "%02d%02d%02d%02d%02d%02dZ", tm.tm_year % 100, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     }
     if (n <= 0 || (size_t)n >= sizeof(s)) {
         b->err = 1;
@@ -189,7 +195,9 @@ void msg_buf_put_time(msg_buf *b, int64_t t) {
     msg_put_time_fmt(b, t, !utc);
 }
 
-void msg_buf_put_gentime(msg_buf *b, int64_t t) { msg_put_time_fmt(b, t, 1); }
+void msg_buf_put_gentime(msg_buf *b, int64_t t) {
+    msg_put_time_fmt(b, t, 1);
+}
 
 static int msg_der_cmp(const void *a, const void *b) {
     const msg_buf *x = a;
@@ -309,7 +317,9 @@ void msg_obj_to_txt(char *buf, size_t buf_len, const ASN1_OBJECT *obj) {
     }
 }
 
-int64_t msg_time_now(void) { return (int64_t)time(NULL); }
+int64_t msg_time_now(void) {
+    return (int64_t)time(NULL);
+}
 
 int msg_asn1_time_to_unix(int64_t *out, const ASN1_TIME *t) {
     struct tm tm;

@@ -89,8 +89,8 @@ cmc_status cmc_name_parse(X509_NAME **out, const char *subject) {
             goto syntax;
         }
         *eq = '\0';
-        if (!X509_NAME_add_entry_by_txt(name, buf, MBSTRING_UTF8,
-                                        (const unsigned char *)(eq + 1), -1, -1, 0)) {
+        if (!X509_NAME_add_entry_by_txt(name, buf, MBSTRING_UTF8, (const unsigned char *)(eq + 1),
+                                        -1, -1, 0)) {
             goto syntax;
         }
     }
@@ -104,8 +104,8 @@ syntax:
     CMC_RAISE(CMC_E_ARG);
 }
 
-cmc_status msg_sign_bytes(uint8_t **out, size_t *out_len, EVP_PKEY *key, const EVP_MD *md,
-                          int pss, const uint8_t *data, size_t data_len) {
+cmc_status msg_sign_bytes(uint8_t **out, size_t *out_len, EVP_PKEY *key, const EVP_MD *md, int pss,
+                          const uint8_t *data, size_t data_len) {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     EVP_PKEY_CTX *pctx = NULL;
     uint8_t *sig = NULL;
@@ -178,8 +178,7 @@ void msg_put_sig_alg(msg_buf *b, const EVP_PKEY *key, const EVP_MD *md, int pss)
     } else {
         int sig_nid = NID_undef;
         int pkey_nid = id == EVP_PKEY_EC ? NID_X9_62_id_ecPublicKey : NID_rsaEncryption;
-        if (md == NULL ||
-            !OBJ_find_sigid_by_algs(&sig_nid, EVP_MD_get_type(md), pkey_nid)) {
+        if (md == NULL || !OBJ_find_sigid_by_algs(&sig_nid, EVP_MD_get_type(md), pkey_nid)) {
             alg.err = 1;
         } else {
             msg_buf_put_obj(&alg, OBJ_nid2obj(sig_nid));

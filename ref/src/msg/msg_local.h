@@ -66,16 +66,16 @@ void msg_buf_put_obj(msg_buf *b, const ASN1_OBJECT *obj);
 void msg_buf_put_time(msg_buf *b, int64_t t);
 void msg_buf_put_gentime(msg_buf *b, int64_t t);
 /* Appends the i2d encoding of an OpenSSL object (i2d_X509_NAME, i2d_X509, ...). */
-#define MSG_BUF_PUT_I2D(b, fn, obj)                                                            \
-    do {                                                                                       \
-        unsigned char *msg_i2d_ = NULL;                                                        \
-        int msg_i2d_len_ = fn((obj), &msg_i2d_);                                               \
-        if (msg_i2d_len_ <= 0) {                                                               \
-            (b)->err = 1;                                                                      \
-        } else {                                                                               \
-            msg_buf_put((b), msg_i2d_, (size_t)msg_i2d_len_);                                  \
-        }                                                                                      \
-        OPENSSL_free(msg_i2d_);                                                                \
+#define MSG_BUF_PUT_I2D(b, fn, obj)                                                                \
+    do {                                                                                           \
+        unsigned char *msg_i2d_ = NULL;                                                            \
+        int msg_i2d_len_ = fn((obj), &msg_i2d_);                                                   \
+        if (msg_i2d_len_ <= 0) {                                                                   \
+            (b)->err = 1;                                                                          \
+        } else {                                                                                   \
+            msg_buf_put((b), msg_i2d_, (size_t)msg_i2d_len_);                                      \
+        }                                                                                          \
+        OPENSSL_free(msg_i2d_);                                                                    \
     } while (0)
 
 /* msg_der_sort_set sorts |num| DER encodings in DER SET OF order (X.690 §11.6) and appends
@@ -86,7 +86,7 @@ void msg_der_put_sorted(msg_buf *b, msg_buf *items, size_t num);
 typedef struct {
     uint8_t id;
     size_t hdr_len;
-    size_t len;     /* content length; 0 when indefinite */
+    size_t len; /* content length; 0 when indefinite */
     int indefinite;
 } msg_tlv;
 
@@ -107,8 +107,8 @@ void msg_obj_to_txt(char *buf, size_t buf_len, const ASN1_OBJECT *obj);
 int msg_is_eddsa(const EVP_PKEY *key);
 /* msg_sign_bytes signs |data| with |key| (|md| NULL = pure EdDSA; |pss| = RSASSA-PSS with
  * salt = hash length) into a new buffer. */
-cmc_status msg_sign_bytes(uint8_t **out, size_t *out_len, EVP_PKEY *key, const EVP_MD *md,
-                          int pss, const uint8_t *data, size_t data_len);
+cmc_status msg_sign_bytes(uint8_t **out, size_t *out_len, EVP_PKEY *key, const EVP_MD *md, int pss,
+                          const uint8_t *data, size_t data_len);
 /* msg_put_sig_alg appends the AlgorithmIdentifier of the signature msg_sign_bytes makes. */
 void msg_put_sig_alg(msg_buf *b, const EVP_PKEY *key, const EVP_MD *md, int pss);
 /* msg_put_md_alg appends the AlgorithmIdentifier of |md| (parameters absent, RFC 5754). */

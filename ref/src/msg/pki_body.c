@@ -83,9 +83,9 @@ static cmc_status msg_body_take_id(msg_body *b, int64_t *out_id, int64_t id) {
 }
 
 /* msg_body_add_control appends TaggedAttribute { id, oid, SET { values } }. */
-static cmc_status msg_body_add_control(msg_body *b, int64_t *out_id, int64_t id,
-                                       const char *oid, const uint8_t *const *values,
-                                       const size_t *value_lens, size_t num_values) {
+static cmc_status msg_body_add_control(msg_body *b, int64_t *out_id, int64_t id, const char *oid,
+                                       const uint8_t *const *values, const size_t *value_lens,
+                                       size_t num_values) {
     if (oid == NULL || (num_values > 0 && (values == NULL || value_lens == NULL))) {
         CMC_RAISE(CMC_E_ARG);
     }
@@ -218,11 +218,11 @@ void cmc_pki_data_builder_free(cmc_pki_data_builder *b) {
     OPENSSL_free(b);
 }
 
-#define MSG_CHECK_B(b)                                                                         \
-    do {                                                                                       \
-        if ((b) == NULL) {                                                                     \
-            CMC_RAISE(CMC_E_ARG);                                                              \
-        }                                                                                      \
+#define MSG_CHECK_B(b)                                                                             \
+    do {                                                                                           \
+        if ((b) == NULL) {                                                                         \
+            CMC_RAISE(CMC_E_ARG);                                                                  \
+        }                                                                                          \
     } while (0)
 
 cmc_status cmc_pki_data_builder_add_transaction_id(cmc_pki_data_builder *b, int64_t *out_id,
@@ -249,8 +249,7 @@ cmc_status cmc_pki_data_builder_add_recipient_nonce(cmc_pki_data_builder *b, int
 }
 
 cmc_status cmc_pki_data_builder_add_data_return(cmc_pki_data_builder *b, int64_t *out_id,
-                                                int64_t id, const uint8_t *data,
-                                                size_t data_len) {
+                                                int64_t id, const uint8_t *data, size_t data_len) {
     MSG_CHECK_B(b);
     return msg_body_add_octets(&b->body, out_id, id, MSG_OID_ID_CMC(4), data, data_len);
 }
@@ -283,9 +282,8 @@ cmc_status cmc_pki_data_builder_add_revoke_request(cmc_pki_data_builder *b, int6
     return msg_body_add_value1(&b->body, out_id, id, MSG_OID_ID_CMC(17), &v);
 }
 
-cmc_status cmc_pki_data_builder_add_get_cert(cmc_pki_data_builder *b, int64_t *out_id,
-                                             int64_t id, const X509_NAME *issuer,
-                                             const ASN1_INTEGER *serial) {
+cmc_status cmc_pki_data_builder_add_get_cert(cmc_pki_data_builder *b, int64_t *out_id, int64_t id,
+                                             const X509_NAME *issuer, const ASN1_INTEGER *serial) {
     MSG_CHECK_B(b);
     if (issuer == NULL || serial == NULL) {
         CMC_RAISE(CMC_E_ARG);
@@ -313,8 +311,8 @@ cmc_status cmc_pki_data_builder_add_control_raw(cmc_pki_data_builder *b, int64_t
     return msg_body_add_control(&b->body, out_id, id, oid, values, value_lens, num_values);
 }
 
-cmc_status cmc_pki_data_builder_add_tcr_der(cmc_pki_data_builder *b, int64_t *out_id,
-                                            int64_t id, const uint8_t *der, size_t der_len) {
+cmc_status cmc_pki_data_builder_add_tcr_der(cmc_pki_data_builder *b, int64_t *out_id, int64_t id,
+                                            const uint8_t *der, size_t der_len) {
     MSG_CHECK_B(b);
     if (der == NULL || der_len == 0) {
         CMC_RAISE(CMC_E_ARG);
@@ -419,9 +417,8 @@ cmc_status cmc_pki_data_builder_add_crm(cmc_pki_data_builder *b, int64_t *out_id
     return CMC_OK;
 }
 
-cmc_status cmc_pki_data_builder_add_cms_raw(cmc_pki_data_builder *b, int64_t *out_id,
-                                            int64_t id, const uint8_t *content_info_der,
-                                            size_t der_len) {
+cmc_status cmc_pki_data_builder_add_cms_raw(cmc_pki_data_builder *b, int64_t *out_id, int64_t id,
+                                            const uint8_t *content_info_der, size_t der_len) {
     MSG_CHECK_B(b);
     return msg_body_add_tagged_raw(&b->body, MSG_SEQ_CMS, out_id, id, NULL, content_info_der,
                                    der_len);
@@ -434,8 +431,7 @@ cmc_status cmc_pki_data_builder_add_other_msg_raw(cmc_pki_data_builder *b, int64
     if (oid == NULL) {
         CMC_RAISE(CMC_E_ARG);
     }
-    return msg_body_add_tagged_raw(&b->body, MSG_SEQ_OTHER, out_id, id, oid, value_der,
-                                   value_len);
+    return msg_body_add_tagged_raw(&b->body, MSG_SEQ_OTHER, out_id, id, oid, value_der, value_len);
 }
 
 cmc_status cmc_pki_data_builder_to_der(const cmc_pki_data_builder *b, uint8_t **out,
@@ -468,9 +464,9 @@ void cmc_pki_response_builder_free(cmc_pki_response_builder *b) {
 }
 
 cmc_status cmc_pki_response_builder_add_status(cmc_pki_response_builder *b, int64_t *out_id,
-                                               int64_t id, long status,
-                                               const int64_t *body_list, size_t num_body_list,
-                                               const char *status_string, long fail_info) {
+                                               int64_t id, long status, const int64_t *body_list,
+                                               size_t num_body_list, const char *status_string,
+                                               long fail_info) {
     MSG_CHECK_B(b);
     if (body_list == NULL || num_body_list == 0) {
         CMC_RAISE(CMC_E_ARG); /* bodyList is SIZE (1..MAX) */
@@ -514,9 +510,8 @@ cmc_status cmc_pki_response_builder_add_transaction_id_der(cmc_pki_response_buil
     return msg_body_add_control(&b->body, out_id, id, MSG_OID_ID_CMC(5), vals, lens, 1);
 }
 
-cmc_status cmc_pki_response_builder_add_transaction_id(cmc_pki_response_builder *b,
-                                                       int64_t *out_id, int64_t id,
-                                                       uint64_t transaction_id) {
+cmc_status cmc_pki_response_builder_add_transaction_id(cmc_pki_response_builder *b, int64_t *out_id,
+                                                       int64_t id, uint64_t transaction_id) {
     MSG_CHECK_B(b);
     msg_buf v;
     msg_buf_init(&v);
@@ -524,34 +519,31 @@ cmc_status cmc_pki_response_builder_add_transaction_id(cmc_pki_response_builder 
     return msg_body_add_value1(&b->body, out_id, id, MSG_OID_ID_CMC(5), &v);
 }
 
-cmc_status cmc_pki_response_builder_add_sender_nonce(cmc_pki_response_builder *b,
-                                                     int64_t *out_id, int64_t id,
-                                                     const uint8_t *nonce, size_t nonce_len) {
+cmc_status cmc_pki_response_builder_add_sender_nonce(cmc_pki_response_builder *b, int64_t *out_id,
+                                                     int64_t id, const uint8_t *nonce,
+                                                     size_t nonce_len) {
     MSG_CHECK_B(b);
     return msg_body_add_octets(&b->body, out_id, id, MSG_OID_ID_CMC(6), nonce, nonce_len);
 }
 
 cmc_status cmc_pki_response_builder_add_recipient_nonce(cmc_pki_response_builder *b,
                                                         int64_t *out_id, int64_t id,
-                                                        const uint8_t *nonce,
-                                                        size_t nonce_len) {
+                                                        const uint8_t *nonce, size_t nonce_len) {
     MSG_CHECK_B(b);
     return msg_body_add_octets(&b->body, out_id, id, MSG_OID_ID_CMC(7), nonce, nonce_len);
 }
 
-cmc_status cmc_pki_response_builder_add_data_return(cmc_pki_response_builder *b,
-                                                    int64_t *out_id, int64_t id,
-                                                    const uint8_t *data, size_t data_len) {
+cmc_status cmc_pki_response_builder_add_data_return(cmc_pki_response_builder *b, int64_t *out_id,
+                                                    int64_t id, const uint8_t *data,
+                                                    size_t data_len) {
     MSG_CHECK_B(b);
     return msg_body_add_octets(&b->body, out_id, id, MSG_OID_ID_CMC(4), data, data_len);
 }
 
-cmc_status cmc_pki_response_builder_add_control_raw(cmc_pki_response_builder *b,
-                                                    int64_t *out_id, int64_t id,
-                                                    const char *oid,
+cmc_status cmc_pki_response_builder_add_control_raw(cmc_pki_response_builder *b, int64_t *out_id,
+                                                    int64_t id, const char *oid,
                                                     const uint8_t *const *values,
-                                                    const size_t *value_lens,
-                                                    size_t num_values) {
+                                                    const size_t *value_lens, size_t num_values) {
     MSG_CHECK_B(b);
     return msg_body_add_control(&b->body, out_id, id, oid, values, value_lens, num_values);
 }
@@ -564,7 +556,7 @@ cmc_status cmc_pki_response_builder_to_der(const cmc_pki_response_builder *b, ui
 
 cmc_status cmc_pki_response_builder_sign(const cmc_pki_response_builder *b, uint8_t **out,
                                          size_t *out_len, const cmc_signer *signer,
-                                         STACK_OF(X509) *certs, int64_t signing_time) {
+                                         STACK_OF(X509) * certs, int64_t signing_time) {
     MSG_CHECK_B(b);
     if (signer == NULL) {
         CMC_RAISE(CMC_E_ARG);

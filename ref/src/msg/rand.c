@@ -48,8 +48,8 @@ static int msg_stream_bytes(msg_stream *s, uint8_t *out, size_t len) {
             }
             memcpy(msg + 8, kLabel, sizeof(kLabel));
             unsigned int md_len = 0;
-            if (HMAC(EVP_sha256(), s->key, (int)s->key_len, msg, sizeof(msg), s->block,
-                     &md_len) == NULL ||
+            if (HMAC(EVP_sha256(), s->key, (int)s->key_len, msg, sizeof(msg), s->block, &md_len) ==
+                    NULL ||
                 md_len != MSG_HMAC_LEN) {
                 return 0;
             }
@@ -97,7 +97,9 @@ static int msg_rand_add(const void *buf, int num, double entropy) {
     return 1;
 }
 
-static int msg_rand_status(void) { return 1; }
+static int msg_rand_status(void) {
+    return 1;
+}
 
 static const RAND_METHOD kDeterministicMethod = {
     msg_rand_seed, msg_rand_bytes, NULL, msg_rand_add, msg_rand_bytes, msg_rand_status,
@@ -130,7 +132,9 @@ void cmc_rand_deterministic_end(void) {
     pthread_mutex_unlock(&g_lock);
 }
 
-int cmc_rand_is_deterministic(void) { return g_active; }
+int cmc_rand_is_deterministic(void) {
+    return g_active;
+}
 
 /* ---- per-object stream ---- */
 

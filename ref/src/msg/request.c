@@ -9,7 +9,7 @@
 #include "msg/msg_local.h"
 
 /* msg_req_parts resolves the subject and the extension list (with the SKI) of |opt|. */
-static cmc_status msg_req_parts(X509_NAME **out_name, STACK_OF(X509_EXTENSION) **out_exts,
+static cmc_status msg_req_parts(X509_NAME **out_name, STACK_OF(X509_EXTENSION) * *out_exts,
                                 const EVP_PKEY *key, const cmc_req_options *opt) {
     X509_NAME *name = NULL;
     STACK_OF(X509_EXTENSION) *exts = NULL;
@@ -30,8 +30,8 @@ static cmc_status msg_req_parts(X509_NAME **out_name, STACK_OF(X509_EXTENSION) *
     if (name == NULL || exts == NULL) {
         goto nomem;
     }
-    for (int i = 0; opt != NULL && opt->extensions != NULL &&
-                    i < sk_X509_EXTENSION_num(opt->extensions);
+    for (int i = 0;
+         opt != NULL && opt->extensions != NULL && i < sk_X509_EXTENSION_num(opt->extensions);
          i++) {
         X509_EXTENSION *e = X509_EXTENSION_dup(sk_X509_EXTENSION_value(opt->extensions, i));
         if (e == NULL || !sk_X509_EXTENSION_push(exts, e)) {
@@ -122,8 +122,8 @@ cmc_status cmc_p10_build_der(uint8_t **out, size_t *out_len, EVP_PKEY *key,
     return msg_buf_finish(&b, out, out_len);
 }
 
-cmc_status cmc_crmf_build_der(uint8_t **out, size_t *out_len, EVP_PKEY *key,
-                              int64_t cert_req_id, const cmc_req_options *opt) {
+cmc_status cmc_crmf_build_der(uint8_t **out, size_t *out_len, EVP_PKEY *key, int64_t cert_req_id,
+                              const cmc_req_options *opt) {
     if (out == NULL || out_len == NULL || key == NULL) {
         CMC_RAISE(CMC_E_ARG);
     }

@@ -39,8 +39,7 @@ void cmc_response_cleanup(cmc_response *r) {
     cmc_response_init(r);
 }
 
-const cmc_response_status *cmc_response_find_status(const cmc_response *r,
-                                                    int64_t body_part_id) {
+const cmc_response_status *cmc_response_find_status(const cmc_response *r, int64_t body_part_id) {
     if (r == NULL) {
         return NULL;
     }
@@ -151,8 +150,7 @@ done:
     return st;
 }
 
-static cmc_status msg_push_status(cmc_response *r, int64_t control_id, int v2,
-                                  const ASN1_TYPE *v) {
+static cmc_status msg_push_status(cmc_response *r, int64_t control_id, int v2, const ASN1_TYPE *v) {
     cmc_response_status *arr =
         OPENSSL_realloc(r->statuses, (r->num_statuses + 1) * sizeof(*r->statuses));
     if (arr == NULL) {

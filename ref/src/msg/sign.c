@@ -110,8 +110,8 @@ static cmc_status msg_signer_info(msg_buf *si, msg_buf *dig_alg, const cmc_signe
     }
     uint8_t *sig = NULL;
     size_t sig_len = 0;
-    cmc_status st = msg_sign_bytes(&sig, &sig_len, s->key, msg_is_eddsa(s->key) ? NULL : md,
-                                   pss, set.p, set.len);
+    cmc_status st = msg_sign_bytes(&sig, &sig_len, s->key, msg_is_eddsa(s->key) ? NULL : md, pss,
+                                   set.p, set.len);
     if (st != CMC_OK) {
         msg_buf_cleanup(&set);
         return st;
@@ -202,9 +202,8 @@ typedef struct {
 
 /* msg_signed_data_encode assembles ContentInfo { signedData, SignedData } from parts. */
 static cmc_status msg_signed_data_encode(uint8_t **out, size_t *out_len, const msg_sd_shape *sh,
-                                         msg_buf *dig_algs, size_t num_dig_algs,
-                                         msg_buf *certs, size_t num_certs, msg_buf *sis,
-                                         size_t num_sis) {
+                                         msg_buf *dig_algs, size_t num_dig_algs, msg_buf *certs,
+                                         size_t num_certs, msg_buf *sis, size_t num_sis) {
     msg_buf sd;
     msg_buf tmp;
     msg_buf_init(&sd);
@@ -301,8 +300,8 @@ static cmc_status msg_collect_cert(msg_buf *certs, size_t *num, X509 *cert) {
 }
 
 cmc_status cmc_signed_data_sign(uint8_t **out, size_t *out_len, const uint8_t *content,
-                                size_t content_len, const cmc_signer *signers,
-                                size_t num_signers, const cmc_sign_options *opt) {
+                                size_t content_len, const cmc_signer *signers, size_t num_signers,
+                                const cmc_sign_options *opt) {
     static const cmc_sign_options kDefault = {0};
     if (opt == NULL) {
         opt = &kDefault;
@@ -384,7 +383,7 @@ cmc_status cmc_signed_data_sign(uint8_t **out, size_t *out_len, const uint8_t *c
 
 /* ---- Simple PKI Response ---- */
 
-cmc_status cmc_certs_only_build(uint8_t **out, size_t *out_len, STACK_OF(X509) *certs) {
+cmc_status cmc_certs_only_build(uint8_t **out, size_t *out_len, STACK_OF(X509) * certs) {
     if (out == NULL || out_len == NULL || certs == NULL || sk_X509_num(certs) <= 0) {
         CMC_RAISE(CMC_E_ARG);
     }
@@ -418,7 +417,7 @@ cmc_status msg_parse_cms(CMS_ContentInfo **out, const uint8_t *in, size_t in_len
     return CMC_OK;
 }
 
-cmc_status cmc_certs_only_parse(STACK_OF(X509) **out, const uint8_t *in, size_t in_len) {
+cmc_status cmc_certs_only_parse(STACK_OF(X509) * *out, const uint8_t *in, size_t in_len) {
     if (out == NULL) {
         CMC_RAISE(CMC_E_ARG);
     }

@@ -132,8 +132,8 @@ cmc_status cmc_sniff(cmc_sniff_result *out, const uint8_t *in, size_t in_len) {
     if (id == MSG_TAG_OID) {
         /* ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT ANY } */
         out->kind = CMC_SNIFF_CONTENT_INFO;
-        msg_sniff_oid(out->content_type_oid, sizeof(out->content_type_oid),
-                      &out->content_type_nid, &first);
+        msg_sniff_oid(out->content_type_oid, sizeof(out->content_type_oid), &out->content_type_nid,
+                      &first);
         msg_span content;
         if (out->content_type_nid == NID_pkcs7_signed && msg_sniff_next(&rest, &id, &content) &&
             id == MSG_TAG_CTX_CONS(0)) {
@@ -158,8 +158,7 @@ cmc_status cmc_sniff(cmc_sniff_result *out, const uint8_t *in, size_t in_len) {
         }
         return CMC_OK;
     }
-    if (id != MSG_TAG_INTEGER || !msg_sniff_next(&inner, &id2, &e2) ||
-        id2 != MSG_TAG_SEQUENCE) {
+    if (id != MSG_TAG_INTEGER || !msg_sniff_next(&inner, &id2, &e2) || id2 != MSG_TAG_SEQUENCE) {
         return CMC_OK;
     }
     if (e2.len > 0 && e2.p[0] == MSG_TAG_OID) {

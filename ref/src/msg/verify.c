@@ -77,8 +77,8 @@ static cmc_status msg_stage1(CMS_SignerInfo *si, const ASN1_OCTET_STRING *conten
     }
     uint8_t dg[EVP_MAX_MD_SIZE];
     unsigned int dg_len = 0;
-    if (EVP_Digest(ASN1_STRING_get0_data(content), (size_t)ASN1_STRING_length(content), dg,
-                   &dg_len, md, NULL) != 1) {
+    if (EVP_Digest(ASN1_STRING_get0_data(content), (size_t)ASN1_STRING_length(content), dg, &dg_len,
+                   md, NULL) != 1) {
         CMC_RAISE(CMC_E_CRYPTO);
     }
     const ASN1_OCTET_STRING *got = v->value.octet_string;
@@ -177,7 +177,7 @@ static int msg_has_eku(X509 *cert, const char *oid) {
     return found;
 }
 
-static cmc_status msg_check_path(X509 *cert, STACK_OF(X509) *chain,
+static cmc_status msg_check_path(X509 *cert, STACK_OF(X509) * chain,
                                  const cmc_verify_options *opt) {
     if (opt->trust == NULL) {
         cmc_error_set_detail("no trust anchors");
@@ -191,8 +191,7 @@ static cmc_status msg_check_path(X509 *cert, STACK_OF(X509) *chain,
     /* spec/CMC.md §13 item 13: any purpose; our own EKU policy below. */
     X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_ANY);
     X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx),
-                               (time_t)(opt->verify_time != 0 ? opt->verify_time
-                                                              : msg_time_now()));
+                               (time_t)(opt->verify_time != 0 ? opt->verify_time : msg_time_now()));
     int ok = X509_verify_cert(ctx);
     int err = X509_STORE_CTX_get_error(ctx);
     X509_STORE_CTX_free(ctx);
@@ -217,7 +216,7 @@ static cmc_status msg_check_path(X509 *cert, STACK_OF(X509) *chain,
 
 /* Stage 3 for one SignerInfo: find the signer, check the signature, then the path. */
 static cmc_status msg_stage3(X509 **out_cert, long *out_key, CMS_SignerInfo *si,
-                             STACK_OF(X509) *all, const cmc_verify_options *opt) {
+                             STACK_OF(X509) * all, const cmc_verify_options *opt) {
     X509 *cert = NULL;
     for (int i = 0; i < sk_X509_num(all); i++) {
         if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(all, i)) == 0) {
@@ -242,8 +241,7 @@ static cmc_status msg_stage3(X509 **out_cert, long *out_key, CMS_SignerInfo *si,
                 continue;
             }
             if ((size_t)ASN1_STRING_length(keyid) == id_len &&
-                memcmp(ASN1_STRING_get0_data(keyid), id, id_len) == 0 &&
-                opt->ski_keys[i] != NULL) {
+                memcmp(ASN1_STRING_get0_data(keyid), id, id_len) == 0 && opt->ski_keys[i] != NULL) {
                 key_index = (long)i;
             }
         }
@@ -309,9 +307,8 @@ cmc_status cmc_signed_data_verify(cmc_verified *out, const uint8_t *in, size_t i
         st = cmc_error_raise(CMC_E_NOMEM, __FILE__, __LINE__);
         goto done;
     }
-    expected = OBJ_txt2obj(opt->expected_content_type != NULL ? opt->expected_content_type
-                                                              : CMC_OID_CCT_PKI_DATA,
-                           1);
+    expected = OBJ_txt2obj(
+        opt->expected_content_type != NULL ? opt->expected_content_type : CMC_OID_CCT_PKI_DATA, 1);
     if (expected == NULL) {
         st = cmc_error_raise(CMC_E_ARG, __FILE__, __LINE__);
         goto done;
@@ -329,8 +326,7 @@ cmc_status cmc_signed_data_verify(cmc_verified *out, const uint8_t *in, size_t i
         goto done;
     }
     all = sk_X509_dup(out->certs);
-    for (int i = 0; all != NULL && opt->untrusted != NULL && i < sk_X509_num(opt->untrusted);
-         i++) {
+    for (int i = 0; all != NULL && opt->untrusted != NULL && i < sk_X509_num(opt->untrusted); i++) {
         if (!sk_X509_push(all, sk_X509_value(opt->untrusted, i))) {
             sk_X509_free(all);
             all = NULL;
