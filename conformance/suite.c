@@ -448,14 +448,16 @@ static const char **string_array(const json_t *a, size_t *out_num) {
     return out;
 }
 
-static void outcome_cleanup(cmc_outcome *o) {
+void cmc_outcome_cleanup(cmc_outcome *o) {
     free((void *)o->fail_info);
     free((void *)o->body_list);
+    o->fail_info = NULL;
+    o->body_list = NULL;
 }
 
 static void step_cleanup(cmc_step *s) {
     for (size_t i = 0; i < s->num_outcomes; i++) {
-        outcome_cleanup(&s->outcomes[i]);
+        cmc_outcome_cleanup(&s->outcomes[i]);
     }
     free(s->outcomes);
     free(s->captures);
@@ -475,7 +477,7 @@ static void case_cleanup(cmc_case *c) {
     memset(c, 0, sizeof(*c));
 }
 
-static cmc_status convert_outcome(cmc_outcome *o, const json_t *j) {
+cmc_status cmc_outcome_from_json(cmc_outcome *o, const json_t *j) {
     memset(o, 0, sizeof(*o));
     o->http_status = (int)json_integer_value(json_object_get(j, "http_status"));
     o->media = (cmc_expect_media)cmc_expect_media_from_name(
@@ -556,7 +558,7 @@ static cmc_status convert_step(cmc_step *s, const json_t *j, const char *cases_d
     }
     for (size_t i = 0; i < json_array_size(outcomes); i++) {
         s->num_outcomes = i + 1;
-        CMC_TRY(convert_outcome(&s->outcomes[i], json_array_get(outcomes, i)));
+        CMC_TRY(cmc_outcome_from_json(&s->outcomes[i], json_array_get(outcomes, i)));
     }
     const json_t *echo = json_object_get(expect, "echo");
     s->echo_transaction_id = has_string(echo, "transactionId");

@@ -71,6 +71,11 @@ typedef struct {
     int chain;                     /* -1 not checked, 0 no issuer chain, 1 chain present */
 } cmc_outcome;
 
+/* cmc_outcome_from_json fills |o| from one schema-valid outcome object (strings lent from
+ * |j|); cmc_outcome_cleanup frees its arrays. */
+CMC_MUST_USE cmc_status cmc_outcome_from_json(cmc_outcome *o, const json_t *j);
+void cmc_outcome_cleanup(cmc_outcome *o);
+
 /* A value captured from a response for later steps ("$issued_serial"). */
 typedef enum {
     CMC_CAPTURE_ISSUED_SERIAL = 0, /* serial of the issued certificate (hex of the magnitude) */

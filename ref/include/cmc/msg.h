@@ -58,8 +58,7 @@ CMC_EXPORT void cmc_drbg_free(cmc_drbg *drbg);
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_drbg_bytes(cmc_drbg *drbg, uint8_t *out, size_t out_len);
 /* cmc_random_bytes draws from |drbg| if non-NULL, else from OpenSSL's RAND_bytes (which is
  * itself deterministic between cmc_rand_deterministic_begin/end). */
-CMC_EXPORT CMC_MUST_USE cmc_status cmc_random_bytes(cmc_drbg *drbg, uint8_t *out,
-                                                    size_t out_len);
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_random_bytes(cmc_drbg *drbg, uint8_t *out, size_t out_len);
 
 /* ====================================================================================
  * Sniffing (spec/CMC.md §9.2 step 1): classify bytes without trusting a media type.
@@ -120,7 +119,7 @@ CMC_EXPORT const EVP_MD *cmc_default_md(const EVP_PKEY *key);
 typedef struct {
     const char *subject;
     const X509_NAME *subject_name;
-    const STACK_OF(X509_EXTENSION) *extensions;
+    const STACK_OF(X509_EXTENSION) * extensions;
     int add_ski;
     const uint8_t *ski;
     size_t ski_len;
@@ -132,8 +131,7 @@ typedef struct {
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_p10_build(X509_REQ **out, EVP_PKEY *key,
                                                  const cmc_req_options *opt);
 /* cmc_p10_build_der is cmc_p10_build returning DER (free with cmc_free). */
-CMC_EXPORT CMC_MUST_USE cmc_status cmc_p10_build_der(uint8_t **out, size_t *out_len,
-                                                     EVP_PKEY *key,
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_p10_build_der(uint8_t **out, size_t *out_len, EVP_PKEY *key,
                                                      const cmc_req_options *opt);
 
 /* cmc_crmf_build makes a CRMF CertReqMsg (RFC 4211) as CMC wants it (RFC 5272
@@ -142,11 +140,10 @@ CMC_EXPORT CMC_MUST_USE cmc_status cmc_p10_build_der(uint8_t **out, size_t *out_
  * and publicKey (+ extensions), and a signature POP (POPOSigningKey without
  * poposkInput) by |key| over the DER CertRequest. |*out| is new (OSSL_CRMF_MSG_free). */
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_crmf_build(OSSL_CRMF_MSG **out, EVP_PKEY *key,
-                                                  int64_t cert_req_id,
-                                                  const cmc_req_options *opt);
+                                                  int64_t cert_req_id, const cmc_req_options *opt);
 /* cmc_crmf_build_der is cmc_crmf_build returning the DER CertReqMsg. */
-CMC_EXPORT CMC_MUST_USE cmc_status cmc_crmf_build_der(uint8_t **out, size_t *out_len,
-                                                      EVP_PKEY *key, int64_t cert_req_id,
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_crmf_build_der(uint8_t **out, size_t *out_len, EVP_PKEY *key,
+                                                      int64_t cert_req_id,
                                                       const cmc_req_options *opt);
 
 /* PKIData builder (RFC 5272 §3.2.1). Items are emitted in the order added within each of
@@ -161,36 +158,38 @@ CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_builder_new(cmc_pki_data_builder
 CMC_EXPORT void cmc_pki_data_builder_free(cmc_pki_data_builder *b);
 
 /* Controls (controlSequence). */
-CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_builder_add_transaction_id(
-    cmc_pki_data_builder *b, int64_t *out_id, int64_t id, uint64_t transaction_id);
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_builder_add_transaction_id(cmc_pki_data_builder *b,
+                                                                           int64_t *out_id,
+                                                                           int64_t id,
+                                                                           uint64_t transaction_id);
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_builder_add_sender_nonce(
-    cmc_pki_data_builder *b, int64_t *out_id, int64_t id, const uint8_t *nonce,
-    size_t nonce_len);
+    cmc_pki_data_builder *b, int64_t *out_id, int64_t id, const uint8_t *nonce, size_t nonce_len);
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_builder_add_recipient_nonce(
-    cmc_pki_data_builder *b, int64_t *out_id, int64_t id, const uint8_t *nonce,
-    size_t nonce_len);
-CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_builder_add_data_return(
-    cmc_pki_data_builder *b, int64_t *out_id, int64_t id, const uint8_t *data,
-    size_t data_len);
+    cmc_pki_data_builder *b, int64_t *out_id, int64_t id, const uint8_t *nonce, size_t nonce_len);
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_builder_add_data_return(cmc_pki_data_builder *b,
+                                                                        int64_t *out_id, int64_t id,
+                                                                        const uint8_t *data,
+                                                                        size_t data_len);
 
 /* RevokeRequest (RFC 5272 §6.11). |reason| is encoded as given (ENUMERATED), so 7, 11 and
  * -1 can be sent. Optional fields are omitted when NULL / has_invalidity_date == 0. */
 typedef struct {
-    const X509_NAME *issuer;      /* required */
-    const ASN1_INTEGER *serial;   /* required */
-    long reason;                  /* CRLReason */
+    const X509_NAME *issuer;    /* required */
+    const ASN1_INTEGER *serial; /* required */
+    long reason;                /* CRLReason */
     int has_invalidity_date;
-    int64_t invalidity_date;      /* Unix seconds, GeneralizedTime */
-    const uint8_t *passphrase;    /* OCTET STRING (sharedSecret) */
+    int64_t invalidity_date;   /* Unix seconds, GeneralizedTime */
+    const uint8_t *passphrase; /* OCTET STRING (sharedSecret) */
     size_t passphrase_len;
-    const char *comment;          /* UTF8String */
+    const char *comment; /* UTF8String */
 } cmc_revoke_spec;
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_builder_add_revoke_request(
     cmc_pki_data_builder *b, int64_t *out_id, int64_t id, const cmc_revoke_spec *spec);
 /* GetCert (RFC 5272 §6.9): issuerName as a directoryName GeneralName. */
-CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_builder_add_get_cert(
-    cmc_pki_data_builder *b, int64_t *out_id, int64_t id, const X509_NAME *issuer,
-    const ASN1_INTEGER *serial);
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_builder_add_get_cert(cmc_pki_data_builder *b,
+                                                                     int64_t *out_id, int64_t id,
+                                                                     const X509_NAME *issuer,
+                                                                     const ASN1_INTEGER *serial);
 /* Any control: |oid| dotted, |values| = |num_values| complete DER encodings placed in
  * attrValues (0 values = an empty SET, for negative vectors). Not checked. */
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_builder_add_control_raw(
@@ -204,24 +203,26 @@ CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_builder_add_control_raw(
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_builder_add_tcr(cmc_pki_data_builder *b,
                                                                 int64_t *out_id, int64_t id,
                                                                 const X509_REQ *req);
-CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_builder_add_tcr_der(
-    cmc_pki_data_builder *b, int64_t *out_id, int64_t id, const uint8_t *der, size_t der_len);
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_builder_add_tcr_der(cmc_pki_data_builder *b,
+                                                                    int64_t *out_id, int64_t id,
+                                                                    const uint8_t *der,
+                                                                    size_t der_len);
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_builder_add_crm(cmc_pki_data_builder *b,
                                                                 int64_t *out_id,
                                                                 const OSSL_CRMF_MSG *msg);
 /* cmsSequence / otherMsgSequence entries from raw DER (ContentInfo; OtherMsg value). */
-CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_builder_add_cms_raw(
-    cmc_pki_data_builder *b, int64_t *out_id, int64_t id, const uint8_t *content_info_der,
-    size_t der_len);
-CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_builder_add_other_msg_raw(
-    cmc_pki_data_builder *b, int64_t *out_id, int64_t id, const char *oid,
-    const uint8_t *value_der, size_t value_len);
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_builder_add_cms_raw(cmc_pki_data_builder *b,
+                                                                    int64_t *out_id, int64_t id,
+                                                                    const uint8_t *content_info_der,
+                                                                    size_t der_len);
+CMC_EXPORT CMC_MUST_USE cmc_status
+cmc_pki_data_builder_add_other_msg_raw(cmc_pki_data_builder *b, int64_t *out_id, int64_t id,
+                                       const char *oid, const uint8_t *value_der, size_t value_len);
 
 /* cmc_pki_data_builder_to_der encodes the PKIData (DER; |*out| new, cmc_free). The builder
  * is unchanged and may be encoded again. */
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_builder_to_der(const cmc_pki_data_builder *b,
-                                                               uint8_t **out,
-                                                               size_t *out_len);
+                                                               uint8_t **out, size_t *out_len);
 
 /* ====================================================================================
  * CMS SignedData: signing (RFC 5652 §5; spec/CMC.md §9.1, §13 items 15, 16, 21)
@@ -236,39 +237,42 @@ typedef enum {
  * other parts are correct; the verifier reports it at exactly one stage. */
 #define CMC_FAULT_OMIT_CONTENT_TYPE_ATTR 0x0001u  /* stage 2: no content-type attribute */
 #define CMC_FAULT_CONTENT_TYPE_ATTR_OTHER 0x0002u /* stage 2: attribute = fault_content_type */
-#define CMC_FAULT_WRONG_MESSAGE_DIGEST 0x0004u    /* stage 1: messageDigest bit flipped,
-                                                   * attributes still validly signed */
-#define CMC_FAULT_FLIP_SIGNATURE 0x0008u          /* stage 3: last signature bit flipped */
+#define CMC_FAULT_WRONG_MESSAGE_DIGEST                                                             \
+    0x0004u                                        /* stage 1: messageDigest bit flipped,          \
+                                                    * attributes still validly signed */
+#define CMC_FAULT_FLIP_SIGNATURE 0x0008u           /* stage 3: last signature bit flipped */
 #define CMC_FAULT_OMIT_MESSAGE_DIGEST_ATTR 0x0010u /* stage 1: no messageDigest attribute */
-#define CMC_FAULT_OMIT_SIGNING_TIME 0x0020u        /* not a fault for CMC: signingTime is
-                                                    * optional; for completeness */
+#define CMC_FAULT_OMIT_SIGNING_TIME                                                                \
+    0x0020u /* not a fault for CMC: signingTime is                                                 \
+             * optional; for completeness */
 
 typedef struct {
-    EVP_PKEY *key;           /* lent; required */
-    X509 *cert;              /* lent; required for ISSUER_SERIAL; optional for SKI */
+    EVP_PKEY *key; /* lent; required */
+    X509 *cert;    /* lent; required for ISSUER_SERIAL; optional for SKI */
     cmc_sid_type sid;
-    const uint8_t *ski;      /* SKI sid value; NULL = from |cert|'s SKI ext, else
-                              * cmc_key_ski(key) */
+    const uint8_t *ski; /* SKI sid value; NULL = from |cert|'s SKI ext, else
+                         * cmc_key_ski(key) */
     size_t ski_len;
-    const EVP_MD *md;        /* NULL = cmc_default_md(key); SHA-512 digest for Ed25519 */
-    int rsa_pss;             /* RSA keys: RSASSA-PSS (salt = hash length, MGF1 same hash) */
-    int include_cert;        /* 1: put |cert| into SignedData.certificates */
-    uint32_t faults;         /* CMC_FAULT_* above */
+    const EVP_MD *md;               /* NULL = cmc_default_md(key); SHA-512 digest for Ed25519 */
+    int rsa_pss;                    /* RSA keys: RSASSA-PSS (salt = hash length, MGF1 same hash) */
+    int include_cert;               /* 1: put |cert| into SignedData.certificates */
+    uint32_t faults;                /* CMC_FAULT_* above */
     const char *fault_content_type; /* for CMC_FAULT_CONTENT_TYPE_ATTR_OTHER; NULL = id-data */
 } cmc_signer;
 
 /* Message-level faults. */
 #define CMC_SFAULT_MODIFY_CONTENT 0x0001u /* stage 1: one eContent bit flipped after signing */
 #define CMC_SFAULT_DETACHED 0x0002u       /* eContent omitted (detached signature) */
-#define CMC_SFAULT_BER 0x0004u            /* BER: indefinite lengths on ContentInfo,
-                                           * SignedData, encapContentInfo, and eContent as a
-                                           * constructed OCTET STRING; signedAttrs stay DER */
-#define CMC_SFAULT_VERSION_1 0x0008u      /* SignedData version 1 (OpenSSL's unsigned form) */
+#define CMC_SFAULT_BER                                                                             \
+    0x0004u                          /* BER: indefinite lengths on ContentInfo,                    \
+                                      * SignedData, encapContentInfo, and eContent as a            \
+                                      * constructed OCTET STRING; signedAttrs stay DER */
+#define CMC_SFAULT_VERSION_1 0x0008u /* SignedData version 1 (OpenSSL's unsigned form) */
 
 typedef struct {
     const char *econtent_type; /* dotted OID; NULL = id-cct-PKIData */
     int64_t signing_time;      /* Unix seconds for the signingTime attribute; 0 = now */
-    STACK_OF(X509) *certs;     /* lent: extra certificates (chain, issued certs) */
+    STACK_OF(X509) * certs;    /* lent: extra certificates (chain, issued certs) */
     uint32_t faults;           /* CMC_SFAULT_* */
 } cmc_sign_options;
 
@@ -280,8 +284,7 @@ typedef struct {
  * Certificates: the included signer certs, then |opt->certs|, DER-sorted as SET OF.
  * Output is DER unless CMC_SFAULT_BER. |opt| may be NULL. */
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_signed_data_sign(uint8_t **out, size_t *out_len,
-                                                        const uint8_t *content,
-                                                        size_t content_len,
+                                                        const uint8_t *content, size_t content_len,
                                                         const cmc_signer *signers,
                                                         size_t num_signers,
                                                         const cmc_sign_options *opt);
@@ -294,33 +297,35 @@ CMC_EXPORT CMC_MUST_USE cmc_status cmc_signed_data_sign(uint8_t **out, size_t *o
 
 typedef struct {
     const char *expected_content_type; /* dotted; NULL = id-cct-PKIData */
-    X509_STORE *trust;           /* lent trust anchors; NULL with CMC_VERIFY_NO_CHAIN only */
-    STACK_OF(X509) *untrusted;   /* lent: intermediates and candidate signer certificates
-                                  * besides those in the message */
-    EVP_PKEY *const *ski_keys;   /* lent: keys a subjectKeyIdentifier signer may use (the
-                                  * requests' own keys of a self-signed Full PKI Request,
-                                  * RFC 5272 §3.2); matched by cmc_key_ski or by the SKI
-                                  * given in |ski_key_ids| */
+    X509_STORE *trust;                 /* lent trust anchors; NULL with CMC_VERIFY_NO_CHAIN only */
+    STACK_OF(X509) * untrusted;        /* lent: intermediates and candidate signer certificates
+                                        * besides those in the message */
+    EVP_PKEY *const *ski_keys;         /* lent: keys a subjectKeyIdentifier signer may use (the
+                                        * requests' own keys of a self-signed Full PKI Request,
+                                        * RFC 5272 §3.2); matched by cmc_key_ski or by the SKI
+                                        * given in |ski_key_ids| */
     const uint8_t *const *ski_key_ids; /* optional, parallel to |ski_keys| (NULL = computed) */
     const size_t *ski_key_id_lens;
     size_t num_ski_keys;
-    int64_t verify_time;          /* Unix seconds for path validity; 0 = now */
-    const char *required_eku;     /* dotted OID the signer certificate must carry in its EKU
-                                   * (e.g. id-kp-cmcCA for responses); NULL = no EKU policy */
-    uint32_t flags;               /* CMC_VERIFY_* */
+    int64_t verify_time;      /* Unix seconds for path validity; 0 = now */
+    const char *required_eku; /* dotted OID the signer certificate must carry in its EKU
+                               * (e.g. id-kp-cmcCA for responses); NULL = no EKU policy */
+    uint32_t flags;           /* CMC_VERIFY_* */
 } cmc_verify_options;
 
 typedef struct {
-    uint8_t *content;           /* eContent octets as received (concatenated if the OCTET
-                                 * STRING was constructed); owned */
+    uint8_t *content; /* eContent octets as received (concatenated if the OCTET
+                       * STRING was constructed); owned */
     size_t content_len;
-    char econtent_type[80];     /* dotted eContentType */
-    STACK_OF(X509) *certs;      /* every certificate of SignedData.certificates; owned */
-    X509 *signer_cert;          /* owned; NULL when the signer was an SKI key */
-    long ski_key_index;         /* index into ski_keys of the matching key, else -1 */
-    size_t num_signers;         /* SignerInfos in the message */
+    char econtent_type[80]; /* dotted eContentType */
+    STACK_OF(X509) * certs; /* every certificate of SignedData.certificates; owned */
+    X509 *signer_cert;      /* owned; the first signer's certificate once its signature
+                             * verified (also when its path then failed); NULL for an
+                             * SKI-key signer or when not found */
+    long ski_key_index;     /* index into ski_keys of the matching key, else -1 */
+    size_t num_signers;     /* SignerInfos in the message */
     int has_signing_time;
-    int64_t signing_time;       /* signingTime attribute of the first signer, Unix seconds */
+    int64_t signing_time; /* signingTime attribute of the first signer, Unix seconds */
 } cmc_verified;
 
 /* cmc_verified_init zeroes |v| (ski_key_index = -1); cmc_verified_cleanup frees what it
@@ -332,7 +337,7 @@ CMC_EXPORT void cmc_verified_cleanup(cmc_verified *v);
  * CMC_MAX_MESSAGE_BYTES, CMC_MAX_CERTS_PER_SIGNED_DATA certificates) and checks, in this
  * order, for every SignerInfo:
  *   stage 1  messageDigest attribute present, single, equal to the digest of eContent
- *            → CMC_E_DIGEST
+ *            → CMC_E_DIGEST (CMC_E_ALG: digest algorithm unknown)
  *   stage 2  eContentType == |opt->expected_content_type|, contentType attribute present,
  *            single, equal to eContentType → CMC_E_CONTENT_TYPE
  *   stage 3  signer found (issuerAndSerialNumber in the message's or |untrusted| certs;
@@ -363,12 +368,12 @@ CMC_EXPORT CMC_MUST_USE cmc_status cmc_signed_data_verify(cmc_verified *out, con
 /* cmc_certs_only_build makes a certs-only SignedData (version 1, no digest algorithms,
  * id-data without eContent, no SignerInfos) holding |certs| (lent; 1..max, DER-sorted). */
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_certs_only_build(uint8_t **out, size_t *out_len,
-                                                        STACK_OF(X509) *certs);
+                                                        STACK_OF(X509) * certs);
 /* cmc_certs_only_parse reads a certs-only SignedData: |*out| new stack (sk_X509_pop_free)
  * with the certificates in message order. CMC_E_NOT_CMC if it has SignerInfos or an
  * eContent, CMC_E_LIMIT above CMC_MAX_CERTS_PER_SIGNED_DATA. */
-CMC_EXPORT CMC_MUST_USE cmc_status cmc_certs_only_parse(STACK_OF(X509) **out,
-                                                        const uint8_t *in, size_t in_len);
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_certs_only_parse(STACK_OF(X509) * *out, const uint8_t *in,
+                                                        size_t in_len);
 /* cmc_pkix_cert_encode: DER of |cert| (cmc_free). cmc_pkix_cert_parse: exactly one DER
  * certificate, CMC_E_TRAILING if bytes follow; |*out| new. */
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_pkix_cert_encode(uint8_t **out, size_t *out_len,
@@ -389,8 +394,8 @@ CMC_EXPORT void cmc_pki_response_builder_free(cmc_pki_response_builder *b);
  * >= 0 adds otherInfo failInfo (use only with failed), -1 = absent. The control itself
  * gets body part ID |id| (CMC_BPID_AUTO as in the PKIData builder). */
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_response_builder_add_status(
-    cmc_pki_response_builder *b, int64_t *out_id, int64_t id, long status,
-    const int64_t *body_list, size_t num_body_list, const char *status_string, long fail_info);
+    cmc_pki_response_builder *b, int64_t *out_id, int64_t id, long status, const int64_t *body_list,
+    size_t num_body_list, const char *status_string, long fail_info);
 /* Echo transactionId from a request: |value_der| is the complete DER INTEGER as received
  * (so any size echoes exactly). */
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_response_builder_add_transaction_id_der(
@@ -398,28 +403,29 @@ CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_response_builder_add_transaction_id_d
     size_t value_len);
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_response_builder_add_transaction_id(
     cmc_pki_response_builder *b, int64_t *out_id, int64_t id, uint64_t transaction_id);
-CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_response_builder_add_sender_nonce(
-    cmc_pki_response_builder *b, int64_t *out_id, int64_t id, const uint8_t *nonce,
-    size_t nonce_len);
-CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_response_builder_add_recipient_nonce(
-    cmc_pki_response_builder *b, int64_t *out_id, int64_t id, const uint8_t *nonce,
-    size_t nonce_len);
+CMC_EXPORT CMC_MUST_USE cmc_status
+cmc_pki_response_builder_add_sender_nonce(cmc_pki_response_builder *b, int64_t *out_id, int64_t id,
+                                          const uint8_t *nonce, size_t nonce_len);
+CMC_EXPORT CMC_MUST_USE cmc_status
+cmc_pki_response_builder_add_recipient_nonce(cmc_pki_response_builder *b, int64_t *out_id,
+                                             int64_t id, const uint8_t *nonce, size_t nonce_len);
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_response_builder_add_data_return(
-    cmc_pki_response_builder *b, int64_t *out_id, int64_t id, const uint8_t *data,
-    size_t data_len);
+    cmc_pki_response_builder *b, int64_t *out_id, int64_t id, const uint8_t *data, size_t data_len);
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_response_builder_add_control_raw(
     cmc_pki_response_builder *b, int64_t *out_id, int64_t id, const char *oid,
     const uint8_t *const *values, const size_t *value_lens, size_t num_values);
 /* cmc_pki_response_builder_to_der encodes the PKIResponse (DER). */
-CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_response_builder_to_der(
-    const cmc_pki_response_builder *b, uint8_t **out, size_t *out_len);
+CMC_EXPORT CMC_MUST_USE cmc_status
+cmc_pki_response_builder_to_der(const cmc_pki_response_builder *b, uint8_t **out, size_t *out_len);
 /* cmc_pki_response_builder_sign encodes the PKIResponse and signs it (eContentType
  * id-cct-PKIResponse) by |signer|; |certs| (lent, may be NULL) - the issued certificates and
  * the chain - go into the certificates field of this, the immediately enclosing, SignedData
  * (RFC 5272 §4.2). |signing_time| as in cmc_sign_options. */
-CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_response_builder_sign(
-    const cmc_pki_response_builder *b, uint8_t **out, size_t *out_len,
-    const cmc_signer *signer, STACK_OF(X509) *certs, int64_t signing_time);
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_response_builder_sign(const cmc_pki_response_builder *b,
+                                                                 uint8_t **out, size_t *out_len,
+                                                                 const cmc_signer *signer,
+                                                                 STACK_OF(X509) * certs,
+                                                                 int64_t signing_time);
 
 /* ====================================================================================
  * Response reader (clients: runner, resp tool)
@@ -433,33 +439,33 @@ typedef enum {
 } cmc_response_kind;
 
 typedef struct {
-    int64_t control_id;   /* bodyPartID of the status control */
-    int v2;               /* 1 statusInfoV2 (id-cmc 25), 0 statusInfo (id-cmc 1) */
-    long status;          /* CMCStatus */
-    long fail_info;       /* CMCFailInfo, or -1 when otherInfo is not a failInfo */
-    char *status_string;  /* owned UTF-8, NULL if absent */
-    int64_t *body_list;   /* owned; BodyPartIDs; a BodyPartPath contributes its last ID */
+    int64_t control_id;  /* bodyPartID of the status control */
+    int v2;              /* 1 statusInfoV2 (id-cmc 25), 0 statusInfo (id-cmc 1) */
+    long status;         /* CMCStatus */
+    long fail_info;      /* CMCFailInfo, or -1 when otherInfo is not a failInfo */
+    char *status_string; /* owned UTF-8, NULL if absent */
+    int64_t *body_list;  /* owned; BodyPartIDs; a BodyPartPath contributes its last ID */
     size_t num_body_list;
 } cmc_response_status;
 
 typedef struct {
     cmc_response_kind kind;
-    STACK_OF(X509) *certs;            /* owned: certificates of the (outer) SignedData, or the
-                                       * pkix-cert; message order */
-    cmc_response_status *statuses;    /* owned, |num_statuses| entries, message order */
+    STACK_OF(X509) * certs;        /* owned: certificates of the (outer) SignedData, or the
+                                    * pkix-cert; message order */
+    cmc_response_status *statuses; /* owned, |num_statuses| entries, message order */
     size_t num_statuses;
-    ASN1_INTEGER *transaction_id;     /* owned; NULL if absent */
-    uint8_t *sender_nonce;            /* owned; NULL if absent */
+    ASN1_INTEGER *transaction_id; /* owned; NULL if absent */
+    uint8_t *sender_nonce;        /* owned; NULL if absent */
     size_t sender_nonce_len;
     uint8_t *recipient_nonce;
     size_t recipient_nonce_len;
     uint8_t *data_return;
     size_t data_return_len;
-    uint8_t *pki_response;            /* owned: eContent bytes as received (FULL only) */
+    uint8_t *pki_response; /* owned: eContent bytes as received (FULL only) */
     size_t pki_response_len;
-    cmc_status verify_status;         /* FULL: cmc_signed_data_verify's result (CMC_OK =
-                                       * signature and chain good); others: CMC_E_UNSIGNED */
-    X509 *signer_cert;                /* owned; FULL and found only */
+    cmc_status verify_status; /* FULL: cmc_signed_data_verify's result (CMC_OK =
+                               * signature and chain good); others: CMC_E_UNSIGNED */
+    X509 *signer_cert;        /* owned; FULL and found only */
 } cmc_response;
 
 CMC_EXPORT void cmc_response_init(cmc_response *r);

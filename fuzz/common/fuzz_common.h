@@ -1,0 +1,36 @@
+/* fuzz_common.h: helpers shared by the fuzz targets (fuzz/common/ is linked into every
+ * target; it is not itself a target). */
+#ifndef CMC_FUZZ_COMMON_H
+#define CMC_FUZZ_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/bio.h>
+
+typedef int (*fuzz_one_fn)(const uint8_t *data, size_t size);
+
+/* FUZZ_WARM_UP_MAX_SEEDS bounds the start-up cost of fuzz_warm_up: a few seeds reach every
+ * lazy initialisation (OID registration, OpenSSL's method tables, error strings). */
+#define FUZZ_WARM_UP_MAX_SEEDS 8
+
+/* fuzz_init performs the process-wide set-up every target needs (cmc_init, OpenSSL
+ * configuration loading disabled so a stray openssl.cnf cannot change behaviour). Aborts
+ * on failure: a target that cannot initialise must not look like a passing one. */
+void fuzz_init(void);
+
+/* fuzz_warm_up runs |fn| over |builtin| (may be NULL) and over at most
+ * FUZZ_WARM_UP_MAX_SEEDS files of fuzz/corpus/|target|/ when that directory exists (it does
+ * not in OSS-Fuzz runners; the built-in seed covers that case). Call it from
+ * LLVMFuzzerInitialize: AFL++ then sees no first-run-only edges (stability). */
+void fuzz_warm_up(const char *target, fuzz_one_fn fn, const uint8_t *builtin,
+                  size_t builtin_len);
+
+/* fuzz_null_bio returns a process-wide BIO that discards everything (for print oracles). */
+BIO *fuzz_null_bio(void);
+
+/* fuzz_check aborts with a message when |ok| is false: the oracle of every target. */
+#define fuzz_check(ok, what) fuzz_check_impl((ok) != 0, (what), __FILE__, __LINE__)
+void fuzz_check_impl(int ok, const char *what, const char *file, int line);
+
+#endif /* CMC_FUZZ_COMMON_H */
