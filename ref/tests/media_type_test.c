@@ -196,8 +196,7 @@ static void test_media_accept_parse_qvalues(void **state) {
     assert_int_equal(accept_of("application/pkix-cert;q=1.000").q[CMC_MEDIA_PKIX_CERT], 1000);
     assert_int_equal(accept_of("application/pkix-cert;Q=0.001").q[CMC_MEDIA_PKIX_CERT], 1);
     assert_int_equal(accept_of("application/pkix-cert;q=0.").q[CMC_MEDIA_PKIX_CERT], 0);
-    assert_int_equal(accept_of(",, application/pkix-cert ;q=0.75 , ,").q[CMC_MEDIA_PKIX_CERT],
-                     750);
+    assert_int_equal(accept_of(",, application/pkix-cert ;q=0.75 , ,").q[CMC_MEDIA_PKIX_CERT], 750);
     cmc_media_accept a;
     const char *bad[] = {"application/pkix-cert;q=2",       "application/pkix-cert;q=1.5",
                          "application/pkix-cert;q=0.1234",  "application/pkix-cert;q=\"1\"",

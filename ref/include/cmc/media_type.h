@@ -24,13 +24,13 @@ extern "C" {
 #define CMC_MAX_MEDIA_TYPE_LEN 1024
 
 typedef enum {
-    CMC_MEDIA_OTHER = 0,        /* well-formed, but none of the types below */
-    CMC_MEDIA_PKCS10,           /* application/pkcs10: Simple PKI Request */
-    CMC_MEDIA_CMC_REQUEST,      /* application/pkcs7-mime; smime-type=CMC-request */
-    CMC_MEDIA_CMC_RESPONSE,     /* application/pkcs7-mime; smime-type=CMC-response */
-    CMC_MEDIA_CERTS_ONLY,       /* application/pkcs7-mime; smime-type=certs-only */
-    CMC_MEDIA_PKIX_CERT,        /* application/pkix-cert: one DER certificate */
-    CMC_MEDIA_PKCS7_MIME,       /* application/pkcs7-mime without an smime-type parameter */
+    CMC_MEDIA_OTHER = 0,    /* well-formed, but none of the types below */
+    CMC_MEDIA_PKCS10,       /* application/pkcs10: Simple PKI Request */
+    CMC_MEDIA_CMC_REQUEST,  /* application/pkcs7-mime; smime-type=CMC-request */
+    CMC_MEDIA_CMC_RESPONSE, /* application/pkcs7-mime; smime-type=CMC-response */
+    CMC_MEDIA_CERTS_ONLY,   /* application/pkcs7-mime; smime-type=certs-only */
+    CMC_MEDIA_PKIX_CERT,    /* application/pkix-cert: one DER certificate */
+    CMC_MEDIA_PKCS7_MIME,   /* application/pkcs7-mime without an smime-type parameter */
     CMC_MEDIA_COUNT
 } cmc_media_type;
 
@@ -68,8 +68,8 @@ typedef struct {
  * Errors: CMC_E_LIMIT (longer than CMC_MAX_MEDIA_TYPE_LEN or more than
  * CMC_MAX_ACCEPT_RANGES ranges), CMC_E_MEDIA_TYPE (syntax, bad qvalue). On error |*out| is
  * unchanged. */
-CMC_EXPORT CMC_MUST_USE cmc_status cmc_media_accept_parse(cmc_media_accept *out,
-                                                          const char *value, size_t value_len);
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_media_accept_parse(cmc_media_accept *out, const char *value,
+                                                          size_t value_len);
 
 #ifdef __cplusplus
 }

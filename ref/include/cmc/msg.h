@@ -294,6 +294,10 @@ CMC_EXPORT CMC_MUST_USE cmc_status cmc_signed_data_sign(uint8_t **out, size_t *o
  * ==================================================================================== */
 
 #define CMC_VERIFY_NO_CHAIN 0x0001u /* check the signature only, not the signer's path */
+/* TEST ONLY (reference server fault injection, cmc/server.h CMC_FAULT_*): skip stage 1
+ * (messageDigest) or stage 2 (content type). Never set outside fault-injection tests. */
+#define CMC_VERIFY_SKIP_DIGEST 0x0002u
+#define CMC_VERIFY_SKIP_CONTENT_TYPE 0x0004u
 
 typedef struct {
     const char *expected_content_type; /* dotted; NULL = id-cct-PKIData */

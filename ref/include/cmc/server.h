@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "cmc/status.h"
 
@@ -52,6 +53,118 @@ CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_config_load(cmc_server_config **ou
  * library, an in-memory store, officers as in vectors/pki. Test material only. */
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_config_embedded(cmc_server_config **out);
 CMC_EXPORT void cmc_server_config_free(cmc_server_config *cfg);
+
+/* ---- Configuration file (cmc_server_config_load). OpenSSL config syntax; relative file
+ * names are resolved against the directory of the configuration file. Unknown sections'
+ * keys are ignored, unknown keys in the sections below are errors (they are typos).
+ *
+ *   [server]
+ *   ca_certificate       = ca.cert.pem          # PEM; issues every certificate
+ *   ca_key               = ca.key.pem
+ *   signer_certificate   = signer.cert.pem      # signs Full PKI Responses (may be the CA)
+ *   signer_key           = signer.key.pem
+ *   officer_trust_anchors = ca.cert.pem, other-root.pem   # comma-separated PEM files
+ *   officers             = officers             # section listing the officers
+ *   store                = cmc.sqlite           # SQLite file, or :memory:
+ *   [officers]
+ *   alice                = officer_alice        # name = section of that officer
+ *   [officer_alice]
+ *   certificate          = alice.cert.pem
+ *   roles                = enroll, revoke       # any of enroll, revoke; empty = no role
+ *   [policy]
+ *   require_officer_for_enrollment = yes        # default yes
+ *   revocation_reasons   = 0, 1, 3, 4, 5        # default; CRLReason numbers 0..10 except 7
+ *   include_chain        = yes                  # CA certificate in certs-only; default yes
+ *   validity_days        = 365                  # default 365, 1..36500
+ *   signature_algorithms = rsa-sha256, rsa-sha384, rsa-sha512, rsa-pss-sha256,
+ *                          rsa-pss-sha384, rsa-pss-sha512, ecdsa-p256, ecdsa-p384, ed25519
+ *                          # default: all of them
+ *   [limits]
+ *   max_body_bytes       = 1048576              # default and maximum CMC_MAX_MESSAGE_BYTES
+ *   [test]                                      # test mode only: determinism
+ *   clock                = 20260701000000Z      # fixed clock (GeneralizedTime, UTC)
+ *   seed                 = 00112233...          # hex; deterministic serials and nonces
+ *   [test_faults]                               # fault injection, see CMC_FAULT_*
+ *   accept-reason-2      = yes
+ */
+
+/* Officer roles (RFC 5272 §6.11 revocation, vendor "revocation role", spec/CMC.md §12). */
+#define CMC_ROLE_ENROLL 0x1u /* may sign tcr/crm requests */
+#define CMC_ROLE_REVOKE 0x2u /* may sign a revokeRequest */
+
+/* Signature algorithm policy bits ([policy] signature_algorithms). Applied to the CMS
+ * SignerInfo of a Full PKI Request and to the PKCS#10/CRMF proof-of-possession signature;
+ * anything else is refused with failInfo badAlg. */
+#define CMC_SIG_RSA_SHA256 0x001u
+#define CMC_SIG_RSA_SHA384 0x002u
+#define CMC_SIG_RSA_SHA512 0x004u
+#define CMC_SIG_RSA_PSS_SHA256 0x008u
+#define CMC_SIG_RSA_PSS_SHA384 0x010u
+#define CMC_SIG_RSA_PSS_SHA512 0x020u
+#define CMC_SIG_ECDSA_P256 0x040u
+#define CMC_SIG_ECDSA_P384 0x080u
+#define CMC_SIG_ED25519 0x100u
+#define CMC_SIG_ALL 0x1FFu
+
+/* Default revocation reasons: 0 unspecified, 1 keyCompromise, 3 affiliationChanged,
+ * 4 superseded, 5 cessationOfOperation (spec/CMC.md §12). Bit r = CRLReason r. */
+#define CMC_DEFAULT_REVOCATION_REASONS 0x3Bu
+
+/* ---- Setters, mainly for tests and the vector generator. Each returns CMC_E_ARG for a bad
+ * value and leaves |cfg| unchanged then. ---- */
+
+/* cmc_server_config_set_clock fixes the server clock to |t| (test mode: signingTime,
+ * certificate validity, officer validity checks and store times all use it). */
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_config_set_clock(cmc_server_config *cfg,
+                                                               time_t t);
+/* cmc_server_config_set_seed makes serial numbers and response nonces a deterministic
+ * function of |seed| (1..64 bytes) and the number of certificates already in the store. */
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_config_set_seed(cmc_server_config *cfg,
+                                                              const uint8_t *seed,
+                                                              size_t seed_len);
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_config_set_store(cmc_server_config *cfg,
+                                                               const char *path);
+CMC_EXPORT void cmc_server_config_set_include_chain(cmc_server_config *cfg, int on);
+CMC_EXPORT void cmc_server_config_set_require_officer(cmc_server_config *cfg, int on);
+/* |mask|: bit r allows CRLReason r; bits above 10 and bit 7 are refused. */
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_config_set_revocation_reasons(
+    cmc_server_config *cfg, unsigned mask);
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_config_set_max_body(cmc_server_config *cfg,
+                                                                  size_t max_body_bytes);
+
+/* ---- Fault injection: TEST ONLY. Each fault makes the reference server wrong in one
+ * documented way so the conformance runner can prove it catches that fault (issue 6). Off
+ * unless set with cmc_server_config_set_fault or listed in a [test_faults] section. ---- */
+#define CMC_FAULT_ACCEPT_REASON_2 0x01u       /* "accept-reason-2": cACompromise allowed */
+#define CMC_FAULT_SKIP_DIGEST_CHECK 0x02u     /* "skip-digest-check": stage 1 not run */
+#define CMC_FAULT_SKIP_CONTENT_TYPE 0x04u     /* "skip-content-type-check": stage 2 not run */
+#define CMC_FAULT_ENROLL_CAN_REVOKE 0x08u     /* "enroll-officer-can-revoke" */
+#define CMC_FAULT_DROP_RECIPIENT_NONCE 0x10u  /* "drop-recipient-nonce" */
+#define CMC_FAULT_CERTS_ONLY_NO_CHAIN 0x20u   /* "certs-only-without-chain" (chain promised) */
+
+/* cmc_server_config_set_fault switches on the fault named |name| (spellings above).
+ * CMC_E_ARG for an unknown name. */
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_config_set_fault(cmc_server_config *cfg,
+                                                               const char *name);
+/* cmc_server_fault_names lends the NULL-terminated list of fault names. */
+CMC_EXPORT const char *const *cmc_server_fault_names(void);
+
+/* ---- Certificate state, as getCert reports it (see cmc_server_handle below). ---- */
+typedef struct {
+    int revoked;        /* 0 good, 1 revoked */
+    int reason;         /* CRLReason when revoked, else -1 */
+    time_t revoked_at;  /* when revoked, else 0 */
+} cmc_cert_state;
+
+/* Longest statusString the server writes for a certificate state. */
+#define CMC_CERT_STATE_STR_MAX 96
+
+/* cmc_cert_state_format writes the statusString the server puts on a successful getCert
+ * body part: "status=good" or "status=revoked; reason=1; time=20260701000000Z".
+ * cmc_cert_state_parse reads that form back (CMC_E_BAD_VALUE if it is not one). */
+CMC_EXPORT void cmc_cert_state_format(char out[CMC_CERT_STATE_STR_MAX],
+                                      const cmc_cert_state *st);
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_cert_state_parse(cmc_cert_state *out, const char *s);
 
 /* cmc_server_new makes a server from |cfg| (copied; |cfg| may be freed afterwards). */
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_new(cmc_server **out,

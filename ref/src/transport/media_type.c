@@ -21,12 +21,12 @@ typedef struct {
 typedef enum { MT_SUB_OTHER, MT_SUB_PKCS10, MT_SUB_PKCS7_MIME, MT_SUB_PKIX_CERT } mt_subtype;
 
 typedef struct {
-    int wild;              /* 0: type/subtype, 1: application/star, 2: star/star, 3: other/star */
-    int application;       /* type is "application" */
+    int wild;        /* 0: type/subtype, 1: application/star, 2: star/star, 3: other/star */
+    int application; /* type is "application" */
     mt_subtype subtype;
-    int has_smime;         /* an smime-type parameter was present */
-    cmc_media_type smime;  /* its classification (CMC_MEDIA_OTHER if unknown value) */
-    uint16_t q;            /* weight, CMC_MEDIA_Q_MAX unless q= given */
+    int has_smime;        /* an smime-type parameter was present */
+    cmc_media_type smime; /* its classification (CMC_MEDIA_OTHER if unknown value) */
+    uint16_t q;           /* weight, CMC_MEDIA_Q_MAX unless q= given */
 } mt_range;
 
 static const char *const kSpelling[CMC_MEDIA_COUNT] = {
@@ -54,9 +54,13 @@ static int is_tchar(unsigned char c) {
     return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
 }
 
-static int at_end(const mt_cursor *c) { return c->i >= c->len; }
+static int at_end(const mt_cursor *c) {
+    return c->i >= c->len;
+}
 
-static unsigned char peek(const mt_cursor *c) { return (unsigned char)c->p[c->i]; }
+static unsigned char peek(const mt_cursor *c) {
+    return (unsigned char)c->p[c->i];
+}
 
 static void skip_ows(mt_cursor *c) {
     while (!at_end(c) && (peek(c) == ' ' || peek(c) == '\t')) {

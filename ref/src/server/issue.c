@@ -1,0 +1,296 @@
+/* issue.c: certificate issuance and the request-side policy of the reference server:
+ * proof of possession (PKCS#10 self-signature, CRMF POPOSigningKey), the signature
+ * algorithm and key policy, extension filtering, and 128-bit serial numbers.
+ * RFC 5272 §3.2.1.2.1, §3.2.1.2.2, §6.3; spec/CMC.md §9.4, §13 item 18. */
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/crmf.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/rsa.h>
+#include <openssl/x509v3.h>
+
+#include "asn1/cmc_tlv.h"
+#include "cmc/msg.h"
+#include "server/server_local.h"
+
+/* Serial number size: 128 random bits, top bit cleared so the INTEGER stays positive and
+ * 16 octets long (RFC 5280 §4.1.2.2 allows up to 20; CA/B BR ask for >= 64 random bits). */
+#define CMC_SERIAL_BYTES 16
+/* Smallest RSA modulus we certify (RFC 5274bis algorithm floor is RSA-2048 with SHA-256). */
+#define CMC_MIN_RSA_BITS 2048
+
+/* key_family: which CMC_SIG_* bits a key could be used with. */
+static unsigned key_family(const EVP_PKEY *key) {
+    switch (EVP_PKEY_get_base_id(key)) {
+    case EVP_PKEY_RSA:
+    case EVP_PKEY_RSA_PSS:
+        if (EVP_PKEY_get_bits(key) < CMC_MIN_RSA_BITS) {
+            return 0;
+        }
+        return CMC_SIG_RSA_SHA256 | CMC_SIG_RSA_SHA384 | CMC_SIG_RSA_SHA512 |
+               CMC_SIG_RSA_PSS_SHA256 | CMC_SIG_RSA_PSS_SHA384 | CMC_SIG_RSA_PSS_SHA512;
+    case EVP_PKEY_EC: {
+        char curve[64];
+        size_t n = 0;
+        if (!EVP_PKEY_get_utf8_string_param(key, "group", curve, sizeof(curve), &n)) {
+            ERR_clear_error();
+            return 0;
+        }
+        if (strcmp(curve, "prime256v1") == 0 || strcmp(curve, "P-256") == 0) {
+            return CMC_SIG_ECDSA_P256;
+        }
+        if (strcmp(curve, "secp384r1") == 0 || strcmp(curve, "P-384") == 0) {
+            return CMC_SIG_ECDSA_P384;
+        }
+        return 0;
+    }
+    case EVP_PKEY_ED25519:
+        return CMC_SIG_ED25519;
+    default:
+        return 0;
+    }
+}
+
+int cmc_server_key_allowed(const cmc_server_config *cfg, const EVP_PKEY *key) {
+    return (key_family(key) & cfg->sig_algs) != 0;
+}
+
+static int pss_md_nid(const X509_ALGOR *alg) {
+    const ASN1_OBJECT *obj;
+    int ptype;
+    const void *pval;
+    X509_ALGOR_get0(&obj, &ptype, &pval, alg);
+    if (ptype != V_ASN1_SEQUENCE) {
+        return NID_undef;
+    }
+    const ASN1_STRING *seq = pval;
+    const unsigned char *p = ASN1_STRING_get0_data(seq);
+    RSA_PSS_PARAMS *pss = d2i_RSA_PSS_PARAMS(NULL, &p, ASN1_STRING_length(seq));
+    if (pss == NULL) {
+        ERR_clear_error();
+        return NID_undef;
+    }
+    int nid = pss->hashAlgorithm == NULL ? NID_sha1 : OBJ_obj2nid(pss->hashAlgorithm->algorithm);
+    RSA_PSS_PARAMS_free(pss);
+    return nid;
+}
+
+/* cmc_server_sig_alg_allowed: is the signature algorithm |alg| by key |key| in policy? */
+int cmc_server_sig_alg_allowed(const cmc_server_config *cfg, const X509_ALGOR *alg,
+                               const EVP_PKEY *key) {
+    const ASN1_OBJECT *obj;
+    X509_ALGOR_get0(&obj, NULL, NULL, alg);
+    unsigned fam = key_family(key);
+    unsigned bit = 0;
+    switch (OBJ_obj2nid(obj)) {
+    case NID_sha256WithRSAEncryption:
+        bit = CMC_SIG_RSA_SHA256;
+        break;
+    case NID_sha384WithRSAEncryption:
+        bit = CMC_SIG_RSA_SHA384;
+        break;
+    case NID_sha512WithRSAEncryption:
+        bit = CMC_SIG_RSA_SHA512;
+        break;
+    case NID_rsassaPss:
+        switch (pss_md_nid(alg)) {
+        case NID_sha256:
+            bit = CMC_SIG_RSA_PSS_SHA256;
+            break;
+        case NID_sha384:
+            bit = CMC_SIG_RSA_PSS_SHA384;
+            break;
+        case NID_sha512:
+            bit = CMC_SIG_RSA_PSS_SHA512;
+            break;
+        default:
+            break;
+        }
+        break;
+    case NID_ecdsa_with_SHA256:
+    case NID_ecdsa_with_SHA384:
+    case NID_ecdsa_with_SHA512:
+        bit = fam & (CMC_SIG_ECDSA_P256 | CMC_SIG_ECDSA_P384);
+        break;
+    case NID_ED25519:
+        bit = CMC_SIG_ED25519;
+        break;
+    default:
+        break;
+    }
+    return bit != 0 && (bit & fam) != 0 && (bit & cfg->sig_algs) != 0;
+}
+
+/* ---- CRMF helpers (OpenSSL 3.0 has no accessor for the template's public key) ---- */
+
+/* child_of: find the first direct child with identifier |id| inside the element at |in|. */
+static int child_of(const uint8_t *in, size_t in_len, uint8_t id, const uint8_t **out,
+                    size_t *out_len) {
+    cmc_tlv t;
+    if (cmc_tlv_header(&t, in, in_len) != CMC_OK || t.indefinite) {
+        return 0;
+    }
+    size_t off = t.hdr_len, end = t.hdr_len + t.len;
+    while (off < end) {
+        cmc_tlv c;
+        if (cmc_tlv_header(&c, in + off, end - off) != CMC_OK || c.indefinite) {
+            return 0;
+        }
+        if (c.id == id) {
+            *out = in + off;
+            *out_len = c.hdr_len + c.len;
+            return 1;
+        }
+        off += c.hdr_len + c.len;
+    }
+    return 0;
+}
+
+cmc_status cmc_server_crmf_public_key(EVP_PKEY **out, const OSSL_CRMF_MSG *crm) {
+    uint8_t *der = NULL;
+    int len = i2d_OSSL_CRMF_CERTTEMPLATE(OSSL_CRMF_MSG_get0_tmpl(crm), &der);
+    if (len <= 0) {
+        ERR_clear_error();
+        CMC_RAISE(CMC_E_DER);
+    }
+    const uint8_t *spki;
+    size_t spki_len;
+    cmc_status st = CMC_OK;
+    /* publicKey [6] IMPLICIT SubjectPublicKeyInfo (RFC 4211 §5): constructed, 0xA6. */
+    if (!child_of(der, (size_t)len, 0xA6, &spki, &spki_len)) {
+        st = cmc_error_raise(CMC_E_NOT_FOUND, __FILE__, __LINE__);
+    } else {
+        uint8_t *copy = OPENSSL_memdup(spki, spki_len);
+        if (copy == NULL) {
+            st = cmc_error_raise(CMC_E_NOMEM, __FILE__, __LINE__);
+        } else {
+            copy[0] = 0x30;
+            const uint8_t *p = copy;
+            EVP_PKEY *k = d2i_PUBKEY(NULL, &p, (long)spki_len);
+            if (k == NULL || p != copy + spki_len) {
+                EVP_PKEY_free(k);
+                ERR_clear_error();
+                st = cmc_error_raise(CMC_E_DER, __FILE__, __LINE__);
+            } else {
+                *out = k;
+            }
+            OPENSSL_free(copy);
+        }
+    }
+    OPENSSL_free(der);
+    return st;
+}
+
+/* cmc_server_crmf_pop_check: signature POP only (RFC 5272 §3.2.1.2.2): raVerified,
+ * key encipherment/agreement and POPOSigningKeyInput are refused with CMC_E_POP. */
+cmc_status cmc_server_crmf_pop_check(const OSSL_CRMF_MSG *crm) {
+    uint8_t *der = NULL;
+    int len = i2d_OSSL_CRMF_MSG(crm, &der);
+    if (len <= 0) {
+        ERR_clear_error();
+        CMC_RAISE(CMC_E_DER);
+    }
+    const uint8_t *popo, *inner;
+    size_t popo_len, inner_len;
+    int ok = child_of(der, (size_t)len, 0xA1, &popo, &popo_len) &&
+             !child_of(popo, popo_len, 0xA0, &inner, &inner_len);
+    OPENSSL_free(der);
+    if (!ok) {
+        CMC_RAISE(CMC_E_POP);
+    }
+    STACK_OF(OSSL_CRMF_MSG) *msgs = sk_OSSL_CRMF_MSG_new_null();
+    if (msgs == NULL || !sk_OSSL_CRMF_MSG_push(msgs, (OSSL_CRMF_MSG *)crm)) {
+        sk_OSSL_CRMF_MSG_free(msgs);
+        CMC_RAISE(CMC_E_NOMEM);
+    }
+    /* OpenSSL 3.0's |rid| is the index in the stack, not the certReqId. */
+    ok = OSSL_CRMF_MSGS_verify_popo(msgs, 0, 0, NULL, NULL);
+    sk_OSSL_CRMF_MSG_free(msgs);
+    if (ok != 1) {
+        ERR_clear_error();
+        CMC_RAISE(CMC_E_POP);
+    }
+    return CMC_OK;
+}
+
+/* ---- Issuance ---- */
+
+/* copy_allowed_extensions: the request's extensions the CA honours (RFC 5272 §3.1 lets it
+ * drop requested extensions but not change their intent): subjectAltName, extendedKeyUsage,
+ * and keyUsage unless it asks for keyCertSign or cRLSign (we never issue CA certificates).
+ * Everything else is dropped. */
+static int copy_allowed_extensions(X509 *x, const STACK_OF(X509_EXTENSION) * exts) {
+    for (int i = 0; i < sk_X509_EXTENSION_num(exts); i++) {
+        X509_EXTENSION *e = sk_X509_EXTENSION_value(exts, i);
+        int nid = OBJ_obj2nid(X509_EXTENSION_get_object(e));
+        if (nid == NID_key_usage) {
+            ASN1_BIT_STRING *ku = X509V3_EXT_d2i(e);
+            int ca_bits =
+                ku == NULL || ASN1_BIT_STRING_get_bit(ku, 5) || ASN1_BIT_STRING_get_bit(ku, 6);
+            ASN1_BIT_STRING_free(ku);
+            ERR_clear_error();
+            if (ca_bits) {
+                continue;
+            }
+        } else if (nid != NID_subject_alt_name && nid != NID_ext_key_usage) {
+            continue;
+        }
+        if (X509_get_ext_by_NID(x, nid, -1) >= 0) {
+            continue; /* first occurrence wins; a duplicate would make the cert invalid */
+        }
+        if (!X509_add_ext(x, e, -1)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value) {
+    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, ctx, nid, value);
+    if (e == NULL) {
+        return 0;
+    }
+    int ok = X509_add_ext(x, e, -1);
+    X509_EXTENSION_free(e);
+    return ok;
+}
+
+cmc_status cmc_server_issue(X509 **out, const cmc_server_config *cfg, cmc_drbg *drbg, time_t now,
+                            const X509_NAME *subject, EVP_PKEY *pub,
+                            const STACK_OF(X509_EXTENSION) * exts) {
+    uint8_t serial[CMC_SERIAL_BYTES];
+    CMC_TRY(cmc_random_bytes(drbg, serial, sizeof(serial)));
+    serial[0] &= 0x7F;
+    if (serial[0] == 0) {
+        serial[0] = 0x01; /* keep 16 octets: no leading zero to strip */
+    }
+    X509 *x = X509_new();
+    BIGNUM *bn = BN_bin2bn(serial, sizeof(serial), NULL);
+    int ok = x != NULL && bn != NULL && X509_set_version(x, X509_VERSION_3) &&
+             BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) != NULL &&
+             X509_set_issuer_name(x, X509_get_subject_name(cfg->ca_cert)) &&
+             X509_set_subject_name(x, subject) && X509_set_pubkey(x, pub) &&
+             X509_time_adj_ex(X509_getm_notBefore(x), 0, 0, &now) != NULL &&
+             X509_time_adj_ex(X509_getm_notAfter(x), (int)cfg->validity_days, 0, &now) != NULL;
+    BN_free(bn);
+    if (ok) {
+        X509V3_CTX ctx;
+        X509V3_set_ctx(&ctx, cfg->ca_cert, x, NULL, NULL, 0);
+        ok = add_ext(x, &ctx, NID_basic_constraints, "critical,CA:FALSE") &&
+             add_ext(x, &ctx, NID_subject_key_identifier, "hash") &&
+             add_ext(x, &ctx, NID_authority_key_identifier, "keyid:always") &&
+             copy_allowed_extensions(x, exts);
+    }
+    if (ok) {
+        ok = X509_sign(x, cfg->ca_key, cmc_default_md(cfg->ca_key)) > 0;
+    }
+    if (!ok) {
+        X509_free(x);
+        CMC_RAISE(CMC_E_CRYPTO);
+    }
+    *out = x;
+    return CMC_OK;
+}
