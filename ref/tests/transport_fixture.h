@@ -108,15 +108,17 @@ static inline cmc_status tfx_echo_handler(void *ctx, const cmc_http_request *req
     return resp->body != NULL ? CMC_OK : CMC_E_NOMEM;
 }
 
-/* tfx_p10_like: SEQUENCE { SEQUENCE { INTEGER 0, OCTET STRING (4-byte |id| + |pad| bytes) } },
- * which the sniffer takes for PKCS #10. Returns the length written to |buf|. */
+/* tfx_p10_like: SEQUENCE { SEQUENCE { INTEGER 0, SEQUENCE { OCTET STRING (4-byte |id| +
+ * |pad| bytes) } } }, which cmc_sniff takes for PKCS #10 (version 0, then a Name-like
+ * SEQUENCE). Returns the length written to |buf|. */
 static inline size_t tfx_p10_like(uint8_t *buf, size_t buf_len, uint32_t id, size_t pad) {
     size_t payload = 4 + pad;
-    size_t need = 4 + 4 + 3 + 4 + payload;
-    if (need > buf_len || payload > 0xffff) {
+    size_t need = 4 + 4 + 3 + 4 + 4 + payload;
+    if (need > buf_len || payload > 0xff00) {
         return 0;
     }
-    size_t inner = 3 + 4 + payload;
+    size_t name = 4 + payload;
+    size_t inner = 3 + 4 + name;
     size_t outer = 4 + inner;
     size_t i = 0;
     buf[i++] = 0x30;
@@ -130,6 +132,10 @@ static inline size_t tfx_p10_like(uint8_t *buf, size_t buf_len, uint32_t id, siz
     buf[i++] = 0x02;
     buf[i++] = 0x01;
     buf[i++] = 0x00;
+    buf[i++] = 0x30;
+    buf[i++] = 0x82;
+    buf[i++] = (uint8_t)(name >> 8);
+    buf[i++] = (uint8_t)name;
     buf[i++] = 0x04;
     buf[i++] = 0x82;
     buf[i++] = (uint8_t)(payload >> 8);
@@ -149,8 +155,8 @@ static const uint8_t tfx_content_info[] = {0x30, 0x0b, 0x06, 0x09, 0x2a, 0x86, 0
                                            0xf7, 0x0d, 0x01, 0x07, 0x02};
 
 /* A PKCS #10-shaped body the echo handler refuses with 400: it ends in OCTET STRING { ff }. */
-static const uint8_t tfx_refused[] = {0x30, 0x08, 0x30, 0x06, 0x02, 0x01,
-                                      0x00, 0x04, 0x01, 0xff};
+static const uint8_t tfx_refused[] = {0x30, 0x0a, 0x30, 0x08, 0x02, 0x01, 0x00,
+                                      0x30, 0x03, 0x04, 0x01, 0xff};
 
 /* tfx_check_echo: is |resp| the echo handler's answer to |req| (|req_len| bytes)? */
 static inline int tfx_check_echo(const cmc_http_response *resp, const uint8_t *req,

@@ -59,14 +59,14 @@ CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_handler(void *ctx, const cmc_http_
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_ber_frame_length(size_t *out_len, const uint8_t *buf,
                                                         size_t buf_len, size_t max_len);
 
-/* cmc_transport_sniff_request tells a Simple PKI Request (PKCS #10: SEQUENCE { SEQUENCE {
- * INTEGER 0 ...) from a ContentInfo (SEQUENCE { OBJECT IDENTIFIER ...) and returns
- * CMC_MEDIA_PKCS10, CMC_MEDIA_CMC_REQUEST, or CMC_MEDIA_OTHER. It does not validate. */
+/* cmc_transport_sniff_request tells a Simple PKI Request (PKCS #10) from a ContentInfo by
+ * cmc_sniff (cmc/msg.h) and returns CMC_MEDIA_PKCS10, CMC_MEDIA_CMC_REQUEST, or
+ * CMC_MEDIA_OTHER. It does not validate. */
 CMC_EXPORT cmc_media_type cmc_transport_sniff_request(const uint8_t *body, size_t body_len);
 
 /* cmc_transport_sniff_response returns CMC_MEDIA_CMC_RESPONSE (SignedData over
  * id-cct-PKIResponse), CMC_MEDIA_CERTS_ONLY (SignedData over id-data), CMC_MEDIA_PKIX_CERT (a
- * Certificate: SEQUENCE { SEQUENCE { [0] ...) or CMC_MEDIA_OTHER. It does not validate. */
+ * Certificate) or CMC_MEDIA_OTHER, by cmc_sniff. It does not validate. */
 CMC_EXPORT cmc_media_type cmc_transport_sniff_response(const uint8_t *body, size_t body_len);
 
 /* ---- Client side ---- */

@@ -1,8 +1,11 @@
 /* frame.c: where a raw BER message ends (TCP has no framing: RFC 5273 §5 as replaced by
  * RFC 6402, spec/CMC.md §10 and §13 item 19), and what kind of message it is (spec/CMC.md
- * §9.2 step 1). Both only walk TLV headers; neither decodes or validates a message. */
+ * §9.2 step 1, via cmc_sniff). Both only walk TLV headers; neither validates a message. */
 #include <string.h>
 
+#include <openssl/objects.h>
+
+#include "cmc/msg.h"
 #include "cmc/transport.h"
 
 /* Longest tag number encoding we accept after the first octet (X.690 §8.1.2.4): 4 octets
@@ -123,83 +126,42 @@ cmc_status cmc_ber_frame_length(size_t *out_len, const uint8_t *buf, size_t buf_
     }
 }
 
-/* A bounded cursor over one element's contents. */
-typedef struct {
-    const uint8_t *p;
-    size_t len;
-} span;
+/* The sniffers are thin mappings of the message layer's cmc_sniff (one codec in the
+ * project, DESIGN.md): the transport only needs the media type, not the classification. */
 
-/* span_enter reads the element at the start of |s|; on success |*inner| is its contents
- * (without EOC octets) and |s| advances past it. Returns 0 on any problem. */
-static int span_enter(span *s, uint8_t *out_first, span *inner) {
-    ber_header h;
-    size_t total = 0;
-    if (ber_read_header(&h, s->p, s->len) != CMC_OK ||
-        cmc_ber_frame_length(&total, s->p, s->len, s->len) != CMC_OK) {
-        return 0;
-    }
-    *out_first = h.first;
-    inner->p = s->p + h.header_len;
-    inner->len = total - h.header_len - (h.indefinite ? 2 : 0);
-    s->p += total;
-    s->len -= total;
-    return 1;
-}
-
-static int span_is_oid(const span *s, const uint8_t *oid, size_t oid_len) {
-    return s->len == oid_len && memcmp(s->p, oid, oid_len) == 0;
-}
-
-/* OID contents octets (RFC 5652 §3, §5.1; RFC 5272 §3.2, §4.2; spec/CMC.md §3.1). */
-static const uint8_t kOidSignedData[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02};
-static const uint8_t kOidData[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01};
-static const uint8_t kOidPkiResponse[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x0c, 0x03};
+#define OID_DATA "1.2.840.113549.1.7.1"          /* id-data, RFC 5652 §4 */
+#define OID_PKI_RESPONSE "1.3.6.1.5.5.7.12.3"    /* id-cct-PKIResponse, RFC 5272 §4.2 */
 
 cmc_media_type cmc_transport_sniff_request(const uint8_t *body, size_t body_len) {
-    span s = {body, body_len}, outer, inner;
-    uint8_t tag;
-    if (body == NULL || !span_enter(&s, &tag, &outer) || tag != 0x30 || outer.len < 1) {
+    cmc_sniff_result r;
+    if (cmc_sniff(&r, body, body_len) != CMC_OK) {
         return CMC_MEDIA_OTHER;
     }
-    if (outer.p[0] == 0x06) {
-        return CMC_MEDIA_CMC_REQUEST; /* ContentInfo ::= SEQUENCE { contentType OID, ... } */
-    }
-    /* CertificationRequest ::= SEQUENCE { CertificationRequestInfo SEQUENCE { version 0 */
-    if (!span_enter(&outer, &tag, &inner) || tag != 0x30 || inner.len < 3 ||
-        memcmp(inner.p, "\x02\x01\x00", 3) != 0) {
+    switch (r.kind) {
+    case CMC_SNIFF_PKCS10:
+        return CMC_MEDIA_PKCS10;
+    case CMC_SNIFF_CONTENT_INFO:
+        return CMC_MEDIA_CMC_REQUEST;
+    default:
         return CMC_MEDIA_OTHER;
     }
-    return CMC_MEDIA_PKCS10;
 }
 
 cmc_media_type cmc_transport_sniff_response(const uint8_t *body, size_t body_len) {
-    span s = {body, body_len}, ci, oid, sd_wrap, sd, skip, encap, ectype;
-    uint8_t tag;
-    if (body == NULL || !span_enter(&s, &tag, &ci) || tag != 0x30 || ci.len < 1) {
+    cmc_sniff_result r;
+    if (cmc_sniff(&r, body, body_len) != CMC_OK) {
         return CMC_MEDIA_OTHER;
     }
-    if (ci.p[0] == 0x30) {
-        /* Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version ... */
-        span tbs;
-        if (span_enter(&ci, &tag, &tbs) && tbs.len > 0 && tbs.p[0] == 0xa0) {
-            return CMC_MEDIA_PKIX_CERT;
-        }
+    if (r.kind == CMC_SNIFF_CERTIFICATE) {
+        return CMC_MEDIA_PKIX_CERT;
+    }
+    if (r.kind != CMC_SNIFF_CONTENT_INFO || r.content_type_nid != NID_pkcs7_signed) {
         return CMC_MEDIA_OTHER;
     }
-    /* ContentInfo { signedData, [0] SignedData { version, digestAlgorithms,
-     *   encapContentInfo { eContentType, ... } } } */
-    if (!span_enter(&ci, &tag, &oid) || tag != 0x06 ||
-        !span_is_oid(&oid, kOidSignedData, sizeof(kOidSignedData)) ||
-        !span_enter(&ci, &tag, &sd_wrap) || tag != 0xa0 || !span_enter(&sd_wrap, &tag, &sd) ||
-        tag != 0x30 || !span_enter(&sd, &tag, &skip) || tag != 0x02 ||
-        !span_enter(&sd, &tag, &skip) || tag != 0x31 || !span_enter(&sd, &tag, &encap) ||
-        tag != 0x30 || !span_enter(&encap, &tag, &ectype) || tag != 0x06) {
-        return CMC_MEDIA_OTHER;
-    }
-    if (span_is_oid(&ectype, kOidPkiResponse, sizeof(kOidPkiResponse))) {
+    if (strcmp(r.econtent_type_oid, OID_PKI_RESPONSE) == 0) {
         return CMC_MEDIA_CMC_RESPONSE;
     }
-    if (span_is_oid(&ectype, kOidData, sizeof(kOidData))) {
+    if (strcmp(r.econtent_type_oid, OID_DATA) == 0) {
         return CMC_MEDIA_CERTS_ONLY;
     }
     return CMC_MEDIA_OTHER;
