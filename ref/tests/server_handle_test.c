@@ -150,6 +150,33 @@ static void test_handle_refuses_ber_pkcs10_with_bad_request_0(void **state) {
     cmc_server_free(srv);
 }
 
+static void test_handle_accepts_ber_full_request(void **state) {
+    (void)state;
+    /* RFC 5272 §3.2 allows BER for the Full PKI Request (only signedAttrs must be DER). */
+    cmc_server *srv = su_server();
+    cmc_pki_data_builder *b = NULL;
+    assert_int_equal(cmc_pki_data_builder_new(&b), CMC_OK);
+    X509_REQ *req = su_p10("ee-p256.key.pem", "/CN=ber full request");
+    assert_int_equal(cmc_pki_data_builder_add_tcr(b, NULL, 1, req), CMC_OK);
+    uint8_t *pd = NULL, *body = NULL;
+    size_t pd_len = 0, len = 0;
+    assert_int_equal(cmc_pki_data_builder_to_der(b, &pd, &pd_len), CMC_OK);
+    su_sign_ex(&body, &len, pd, pd_len, "officer-both", 0, CMC_SFAULT_BER, NULL);
+    assert_int_equal(body[1], 0x80); /* indefinite length: really BER */
+    cmc_http_response resp;
+    cmc_response r;
+    su_post(srv, body, len, SU_CMC_REQUEST, kCmcResponse, &resp);
+    su_read(&resp, &r);
+    su_expect(&r, 1, CMC_STATUS_SUCCESS, -1);
+    cmc_response_cleanup(&r);
+    cmc_http_response_cleanup(&resp);
+    cmc_free(pd);
+    cmc_free(body);
+    X509_REQ_free(req);
+    cmc_pki_data_builder_free(b);
+    cmc_server_free(srv);
+}
+
 /* ---- Verification stages ---- */
 
 static void expect_stage(cmc_server *srv, uint32_t faults, uint32_t sfaults, const char *ect,
@@ -384,7 +411,7 @@ static void test_handle_crmf_enrolls_and_checks_pop(void **state) {
 static void test_handle_revocation_reason_codes_0_to_10(void **state) {
     (void)state;
     cmc_server *srv = su_server();
-    for (long reason = 0; reason <= 10; reason++) {
+    for (long reason = -1; reason <= 11; reason++) {
         X509 *cert = su_enroll(srv, "ee-p256.key.pem");
         cmc_http_response resp;
         cmc_response r;
@@ -402,7 +429,13 @@ static void test_handle_revocation_reason_codes_0_to_10(void **state) {
         } else {
             const cmc_response_status *s =
                 su_expect(&r, 1, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST);
-            su_expect_text(s, reason == 7 ? "reason 7 is not a CRLReason code" : "reason ");
+            int invalid = reason == 7 || reason < 0 || reason > 10;
+            su_expect_text(s, "reason ");
+            if (invalid) {
+                assert_non_null(strstr(s->status_string, "is not a CRLReason code"));
+            } else {
+                assert_non_null(strstr(s->status_string, "is not allowed by policy"));
+            }
             assert_int_equal(su_state(srv, cert).revoked, 0);
         }
         assert_int_equal(resp.cmc_status, allowed ? CMC_STATUS_SUCCESS : CMC_STATUS_FAILED);
@@ -945,17 +978,53 @@ static void test_handle_rejects_null_arguments(void **state) {
     cmc_server_free(srv);
 }
 
+static void test_handle_role_check_precedes_control_processing(void **state) {
+    (void)state;
+    cmc_server *srv = su_server();
+    X509 *cert = su_enroll(srv, "ee-p256.key.pem");
+    cmc_pki_data_builder *b = NULL;
+    assert_int_equal(cmc_pki_data_builder_new(&b), CMC_OK);
+    static const uint8_t v_int[] = {0x02, 0x01, 0x05};
+    const uint8_t *vals[] = {v_int};
+    const size_t lens[] = {sizeof(v_int)};
+    assert_int_equal(cmc_pki_data_builder_add_control_raw(b, NULL, 1, "1.3.6.1.5.5.7.7.99", vals,
+                                                          lens, 1),
+                     CMC_OK);
+    cmc_revoke_spec spec = {.issuer = X509_get_issuer_name(cert),
+                            .serial = X509_get0_serialNumber(cert),
+                            .reason = 1};
+    assert_int_equal(cmc_pki_data_builder_add_revoke_request(b, NULL, 2, &spec), CMC_OK);
+    uint8_t *body = NULL;
+    size_t len = 0;
+    su_sign_builder(&body, &len, b, "officer-enroll");
+    cmc_http_response resp;
+    cmc_response r;
+    su_post(srv, body, len, SU_CMC_REQUEST, NULL, &resp);
+    su_read(&resp, &r);
+    assert_int_equal(r.num_statuses, 1);
+    su_expect_text(su_expect(&r, 0, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST),
+                   "stage 3 (officer): officer officer-enroll lacks the revoke role");
+    cmc_response_cleanup(&r);
+    cmc_http_response_cleanup(&resp);
+    cmc_free(body);
+    cmc_pki_data_builder_free(b);
+    X509_free(cert);
+    cmc_server_free(srv);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_handle_refuses_other_media_type_with_415),
         cmocka_unit_test(test_handle_refuses_large_body_with_413),
         cmocka_unit_test(test_handle_answers_bad_input_with_bad_request_0),
         cmocka_unit_test(test_handle_refuses_ber_pkcs10_with_bad_request_0),
+        cmocka_unit_test(test_handle_accepts_ber_full_request),
         cmocka_unit_test(test_handle_stage1_digest_mismatch_is_bad_message_check),
         cmocka_unit_test(test_handle_stage2_content_type_is_bad_message_check),
         cmocka_unit_test(test_handle_stage3_bad_signature_is_bad_message_check),
         cmocka_unit_test(test_handle_stage3_bad_signer_certificate_is_bad_request),
         cmocka_unit_test(test_handle_stage3_not_officer_or_wrong_role_is_bad_request),
+        cmocka_unit_test(test_handle_role_check_precedes_control_processing),
         cmocka_unit_test(test_handle_enrolls_with_every_officer_key_type),
         cmocka_unit_test(test_handle_pkcs10_pop_failure_is_pop_failed),
         cmocka_unit_test(test_handle_crmf_enrolls_and_checks_pop),
