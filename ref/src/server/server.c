@@ -376,7 +376,8 @@ static cmc_status enroll_p10(req_ctx *c, int64_t id, X509_REQ *req) {
     STACK_OF(X509_EXTENSION) *exts = X509_REQ_get_extensions(req);
     ERR_clear_error();
     X509 *cert = NULL;
-    cmc_status st = cmc_server_issue(&cert, c->cfg, c->srv->drbg, c->now, subject, pub, exts);
+    cmc_status st = cmc_server_issue(&cert, c->cfg, c->srv->drbg, c->now, subject, pub,
+                                     X509_REQ_get_X509_PUBKEY(req), exts);
     sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
     if (st == CMC_OK) {
         st = cmc_store_add(c->srv->store, cert, c->now);
@@ -410,7 +411,7 @@ static cmc_status enroll_crm(req_ctx *c, int64_t id, const OSSL_CRMF_MSG *crm) {
         st = fail1(c, id, CMC_FAIL_BAD_REQUEST, "empty or absent subject refused");
     } else {
         X509 *cert = NULL;
-        cmc_status s = cmc_server_issue(&cert, c->cfg, c->srv->drbg, c->now, subject, pub,
+        cmc_status s = cmc_server_issue(&cert, c->cfg, c->srv->drbg, c->now, subject, pub, NULL,
                                         OSSL_CRMF_CERTTEMPLATE_get0_extensions(tmpl));
         if (s == CMC_OK) {
             s = cmc_store_add(c->srv->store, cert, c->now);
