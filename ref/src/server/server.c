@@ -648,6 +648,18 @@ static cmc_status process_pki_data(req_ctx *c, const CMC_PKI_DATA *pd) {
     int64_t revokes[CMC_MAX_BODY_PARTS];
     size_t num_revoke = 0, num_revoke_values = 0;
     char names[160] = "";
+    /* Stage 3, continued, before anything in the PKIData is acted on or reported: the
+     * officer's roles for every operation in the request. */
+    size_t pre_revoke = 0;
+    for (int i = 0; i < num_ctrl; i++) {
+        const CMC_TAGGED_ATTRIBUTE *a = sk_CMC_TAGGED_ATTRIBUTE_value(pd->controlSequence, i);
+        pre_revoke += cmc_control_number(a->attrType) == CMC_CTRL_REVOKE_REQUEST;
+    }
+    int refused = 0;
+    st = officer_check(c, needed_roles(pd, pre_revoke), &refused);
+    if (st != CMC_OK || refused) {
+        goto out;
+    }
     /* Controls listed in a controlProcessed control (RFC 5272 §6.19) were handled by an RA
      * on the way; only a registered officer (our RA) may say so. */
     int64_t processed[CMC_MAX_BODY_PARTS];
@@ -773,12 +785,6 @@ static cmc_status process_pki_data(req_ctx *c, const CMC_PKI_DATA *pd) {
     }
     if (c->any_failure) {
         goto out; /* a malformed transactionId / nonce / dataReturn */
-    }
-    /* Stage 3, continued: the officer's roles for every operation in the request. */
-    int refused = 0;
-    st = officer_check(c, needed_roles(pd, num_revoke), &refused);
-    if (st != CMC_OK || refused) {
-        goto out;
     }
     /* Revocation Request Control: one per request (spec/CMC.md §12). */
     if (num_revoke > 1 || num_revoke_values > 1) {
