@@ -155,7 +155,7 @@ static void serve_start(serve_proc *p, const char *log, int want, const char *co
         while ((nl = strchr(buf, '\n')) != NULL) {
             *nl = '\0';
             if (strncmp(buf, "listening on ", 13) == 0 && p->num_urls < 3) {
-                snprintf(p->urls[p->num_urls++], sizeof(p->urls[0]), "%s", buf + 13);
+                snprintf(p->urls[p->num_urls++], sizeof(p->urls[0]), "%.1000s", buf + 13);
             }
             size_t rest = len - (size_t)(nl + 1 - buf);
             memmove(buf, nl + 1, rest + 1);
