@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jschema.h"
 #include "profile.h"
 #include "report.h"
 #include "result.h"
@@ -241,139 +242,13 @@ static void test_progress_only_on_tty(void **state) {
 
 /* ---- JSON report, checked against conformance/schema/report.schema.json ---- */
 
-/* A validator for the JSON-schema subset the report schema uses: type, const, enum,
- * pattern (POSIX ERE), minLength, minimum, maximum, properties, required,
- * additionalProperties: false, items, $ref "#/$defs/x". Returns the number of errors. */
-#include <regex.h>
-static int schema_check(json_t *root_schema, json_t *schema, json_t *v, const char *path);
-
-static int type_ok(const char *t, json_t *v) {
-    if (strcmp(t, "object") == 0) {
-        return json_is_object(v);
-    }
-    if (strcmp(t, "array") == 0) {
-        return json_is_array(v);
-    }
-    if (strcmp(t, "string") == 0) {
-        return json_is_string(v);
-    }
-    if (strcmp(t, "integer") == 0) {
-        return json_is_integer(v);
-    }
-    if (strcmp(t, "number") == 0) {
-        return json_is_number(v);
-    }
-    if (strcmp(t, "boolean") == 0) {
-        return json_is_boolean(v);
-    }
-    if (strcmp(t, "null") == 0) {
-        return json_is_null(v);
-    }
-    return 0;
+static void schema_report(void *ctx, const char *path, const char *msg) {
+    (void)ctx;
+    fprintf(stderr, "schema: %s: %s\n", path, msg);
 }
 
-static int schema_fail(const char *path, const char *what) {
-    fprintf(stderr, "schema: %s: %s\n", path, what);
-    return 1;
-}
-
-static int schema_check(json_t *root_schema, json_t *schema, json_t *v, const char *path) {
-    int errors = 0;
-    const char *ref = json_string_value(json_object_get(schema, "$ref"));
-    if (ref != NULL) {
-        assert_int_equal(strncmp(ref, "#/$defs/", 8), 0);
-        json_t *target = json_object_get(json_object_get(root_schema, "$defs"), ref + 8);
-        assert_non_null(target);
-        return schema_check(root_schema, target, v, path);
-    }
-    json_t *type = json_object_get(schema, "type");
-    if (json_is_string(type) && !type_ok(json_string_value(type), v)) {
-        return schema_fail(path, "wrong type");
-    }
-    if (json_is_array(type)) {
-        size_t i;
-        json_t *t;
-        int any = 0;
-        json_array_foreach(type, i, t) { any |= type_ok(json_string_value(t), v); }
-        if (!any) {
-            return schema_fail(path, "wrong type");
-        }
-    }
-    json_t *c = json_object_get(schema, "const");
-    if (c != NULL && !json_equal(c, v)) {
-        errors += schema_fail(path, "const");
-    }
-    json_t *en = json_object_get(schema, "enum");
-    if (en != NULL) {
-        size_t i;
-        json_t *e;
-        int hit = 0;
-        json_array_foreach(en, i, e) { hit |= json_equal(e, v); }
-        if (!hit) {
-            errors += schema_fail(path, "not in enum");
-        }
-    }
-    if (json_is_string(v)) {
-        const char *pat = json_string_value(json_object_get(schema, "pattern"));
-        if (pat != NULL) {
-            regex_t re;
-            assert_int_equal(regcomp(&re, pat, REG_EXTENDED | REG_NOSUB), 0);
-            if (regexec(&re, json_string_value(v), 0, NULL, 0) != 0) {
-                errors += schema_fail(path, "pattern");
-            }
-            regfree(&re);
-        }
-        json_t *ml = json_object_get(schema, "minLength");
-        if (ml != NULL && strlen(json_string_value(v)) < (size_t)json_integer_value(ml)) {
-            errors += schema_fail(path, "minLength");
-        }
-    }
-    if (json_is_number(v)) {
-        json_t *mn = json_object_get(schema, "minimum");
-        json_t *mx = json_object_get(schema, "maximum");
-        if (mn != NULL && json_number_value(v) < json_number_value(mn)) {
-            errors += schema_fail(path, "minimum");
-        }
-        if (mx != NULL && json_number_value(v) > json_number_value(mx)) {
-            errors += schema_fail(path, "maximum");
-        }
-    }
-    if (json_is_object(v)) {
-        json_t *props = json_object_get(schema, "properties");
-        json_t *req = json_object_get(schema, "required");
-        size_t i;
-        json_t *r;
-        json_array_foreach(req, i, r) {
-            if (json_object_get(v, json_string_value(r)) == NULL) {
-                errors += schema_fail(path, json_string_value(r));
-            }
-        }
-        const char *key;
-        json_t *val;
-        json_object_foreach(v, key, val) {
-            char sub[512];
-            snprintf(sub, sizeof(sub), "%s.%s", path, key);
-            json_t *ps = props != NULL ? json_object_get(props, key) : NULL;
-            if (ps != NULL) {
-                errors += schema_check(root_schema, ps, val, sub);
-            } else if (json_is_false(json_object_get(schema, "additionalProperties"))) {
-                errors += schema_fail(sub, "unknown key");
-            }
-        }
-    }
-    if (json_is_array(v)) {
-        json_t *items = json_object_get(schema, "items");
-        size_t i;
-        json_t *e;
-        json_array_foreach(v, i, e) {
-            char sub[512];
-            snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
-            if (items != NULL) {
-                errors += schema_check(root_schema, items, e, sub);
-            }
-        }
-    }
-    return errors;
+static size_t schema_check(const json_t *schema, const json_t *doc) {
+    return cmc_jschema_validate(schema, doc, schema_report, NULL);
 }
 
 static json_t *load_schema(void) {
@@ -393,7 +268,7 @@ static void test_report_json_validates_against_schema(void **state) {
     json_t *doc = json_loads(text, 0, &jerr);
     assert_non_null(doc);
     json_t *schema = load_schema();
-    assert_int_equal(schema_check(schema, schema, doc, "$"), 0);
+    assert_int_equal(schema_check(schema, doc), 0);
     /* Counts and content agree with the model. */
     json_t *sum = json_object_get(doc, "summary");
     assert_int_equal(json_integer_value(json_object_get(sum, "total")), 5);
@@ -413,7 +288,7 @@ static void test_report_json_validates_against_schema(void **state) {
     /* The validator itself rejects a broken report. */
     json_object_set_new(c1, "verdict", json_string("maybe"));
     json_object_set_new(doc, "extra", json_true());
-    assert_int_equal(schema_check(schema, schema, doc, "$"), 2);
+    assert_int_equal(schema_check(schema, doc), 2);
     json_decref(schema);
     json_decref(doc);
     free(text);
@@ -687,6 +562,44 @@ static void test_profile_parse_deviation_glob_and_errors(void **state) {
     assert_null(cmc_conform_profile_load("/nonexistent/profile.json", err, sizeof(err)));
 }
 
+static void test_profile_builtins_and_example_match_the_schema(void **state) {
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/conformance/schema/profile.schema.json", CMC_SOURCE_DIR);
+    json_error_t jerr;
+    json_t *schema = json_load_file(path, 0, &jerr);
+    assert_non_null(schema);
+    for (size_t i = 0; i < cmc_conform_profile_builtin_count(); i++) {
+        const char *text = cmc_conform_profile_builtin_json(i);
+        json_t *doc = json_loads(text, 0, &jerr);
+        assert_non_null(doc);
+        assert_int_equal(schema_check(schema, doc), 0);
+        json_decref(doc);
+    }
+    snprintf(path, sizeof(path), "%s/conformance/examples/vendor-profile.json", CMC_SOURCE_DIR);
+    json_t *doc = json_load_file(path, 0, &jerr);
+    assert_non_null(doc);
+    assert_int_equal(schema_check(schema, doc), 0);
+    json_decref(doc);
+    char err[256];
+    cmc_conform_profile *p = cmc_conform_profile_load(path, err, sizeof(err));
+    assert_non_null(p);
+    assert_string_equal(p->name, "example-vendor");
+    assert_non_null(cmc_conform_profile_absent(p, "open-enrollment"));
+    cmc_conform_profile_free(p);
+    json_decref(schema);
+}
+
+static void test_target_example_names_its_missing_files(void **state) {
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/conformance/examples/target.cnf", CMC_SOURCE_DIR);
+    char err[512];
+    /* The example parses; it stops at the first credential file that is not there. */
+    assert_null(cmc_conform_target_load(path, err, sizeof(err)));
+    assert_non_null(strstr(err, "[target] ca_cert"));
+}
+
 /* ---- target configuration ---- */
 
 static char *write_temp(const char *dir, const char *name, const char *text) {
@@ -810,6 +723,8 @@ int main(void) {
         cmocka_unit_test(test_transcripts_write_and_load_round_trip),
         cmocka_unit_test(test_profile_builtins_load),
         cmocka_unit_test(test_profile_parse_deviation_glob_and_errors),
+        cmocka_unit_test(test_profile_builtins_and_example_match_the_schema),
+        cmocka_unit_test(test_target_example_names_its_missing_files),
         cmocka_unit_test(test_target_load_reads_credentials_and_policy),
         cmocka_unit_test(test_selection_globs_tags_and_levels),
     };

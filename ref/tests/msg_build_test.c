@@ -10,6 +10,7 @@
 #include <openssl/x509v3.h>
 
 #include "internal.h"
+#include "msg/msg_local.h"
 #include "msg_test_util.h"
 
 static const char *const kKeys[3] = {"ee-rsa2048.key.pem", "ee-p256.key.pem", "ee-ed25519.key.pem"};
@@ -159,6 +160,73 @@ static void test_crmf_build_encodes_any_cert_req_id(void **state) {
         assert_int_equal(OSSL_CRMF_MSGS_verify_popo(msgs, 0, 0, NULL, NULL), 1);
         sk_OSSL_CRMF_MSG_pop_free(msgs, OSSL_CRMF_MSG_free);
     }
+    EVP_PKEY_free(k);
+}
+
+static void test_p10_verify_pop_detects_bad_signature(void **state) {
+    (void)state;
+    for (int i = 0; i < 3; i++) {
+        EVP_PKEY *k = tu_key(kKeys[i]);
+        uint8_t *der = NULL;
+        size_t len = 0;
+        assert_int_equal(cmc_p10_build_der(&der, &len, k, NULL), CMC_OK);
+        const unsigned char *p = der;
+        X509_REQ *req = d2i_X509_REQ(NULL, &p, (long)len);
+        assert_int_equal(cmc_p10_verify_pop(req), CMC_OK);
+        X509_REQ_free(req);
+        der[len - 1] ^= 1;
+        p = der;
+        req = d2i_X509_REQ(NULL, &p, (long)len);
+        assert_int_equal(cmc_p10_verify_pop(req), CMC_E_POP);
+        X509_REQ_free(req);
+        OPENSSL_free(der);
+        EVP_PKEY_free(k);
+    }
+    assert_int_equal(cmc_p10_verify_pop(NULL), CMC_E_ARG);
+}
+
+static void test_crmf_verify_pop_classifies(void **state) {
+    (void)state;
+    EVP_PKEY *k = tu_key("ee-ed25519.key.pem");
+    uint8_t *der = NULL;
+    size_t len = 0;
+    assert_int_equal(cmc_crmf_build_der(&der, &len, k, 9, NULL), CMC_OK);
+    const unsigned char *p = der;
+    OSSL_CRMF_MSG *m = d2i_OSSL_CRMF_MSG(NULL, &p, (long)len);
+    assert_int_equal(cmc_crmf_verify_pop(m), CMC_OK);
+    assert_int_equal(OSSL_CRMF_MSG_get_certReqId(m), 9); /* |m| is still ours */
+    OSSL_CRMF_MSG_free(m);
+    der[len - 1] ^= 1;
+    p = der;
+    m = d2i_OSSL_CRMF_MSG(NULL, &p, (long)len);
+    assert_int_equal(cmc_crmf_verify_pop(m), CMC_E_POP);
+    OSSL_CRMF_MSG_free(m);
+    /* Same CertRequest with popo raVerified [0] NULL, then with no popo at all. */
+    msg_tlv outer;
+    msg_tlv creq;
+    assert_int_equal(msg_tlv_read(&outer, der, len), CMC_OK);
+    assert_int_equal(msg_tlv_read(&creq, der + outer.hdr_len, outer.len), CMC_OK);
+    size_t creq_len = creq.hdr_len + creq.len;
+    assert_true(creq_len + 2 < 126);
+    uint8_t buf[130];
+    buf[0] = 0x30;
+    buf[1] = (uint8_t)(creq_len + 2);
+    memcpy(buf + 2, der + outer.hdr_len, creq_len);
+    buf[2 + creq_len] = 0x80;
+    buf[3 + creq_len] = 0x00;
+    p = buf;
+    m = d2i_OSSL_CRMF_MSG(NULL, &p, (long)(creq_len + 4));
+    assert_non_null(m);
+    assert_int_equal(cmc_crmf_verify_pop(m), CMC_E_POP);
+    OSSL_CRMF_MSG_free(m);
+    buf[1] = (uint8_t)creq_len;
+    p = buf;
+    m = d2i_OSSL_CRMF_MSG(NULL, &p, (long)(creq_len + 2));
+    assert_non_null(m);
+    assert_int_equal(cmc_crmf_verify_pop(m), CMC_E_POP);
+    OSSL_CRMF_MSG_free(m);
+    assert_int_equal(cmc_crmf_verify_pop(NULL), CMC_E_ARG);
+    OPENSSL_free(der);
     EVP_PKEY_free(k);
 }
 
@@ -430,6 +498,8 @@ int main(void) {
         cmocka_unit_test(test_name_parse_handles_syntax),
         cmocka_unit_test(test_crmf_build_popo_verifies),
         cmocka_unit_test(test_crmf_build_encodes_any_cert_req_id),
+        cmocka_unit_test(test_p10_verify_pop_detects_bad_signature),
+        cmocka_unit_test(test_crmf_verify_pop_classifies),
         cmocka_unit_test(test_pki_data_builder_empty_is_exact),
         cmocka_unit_test(test_pki_data_builder_assigns_ids_and_parses),
         cmocka_unit_test(test_pki_data_builder_encodes_invalid_ids),

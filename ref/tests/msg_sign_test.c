@@ -10,6 +10,7 @@
 #include <openssl/x509v3.h>
 
 #include "cmc/msg.h"
+#include "msg/msg_local.h"
 #include "msg_test_util.h"
 
 #define OID_DATA "1.2.840.113549.1.7.1"
@@ -751,6 +752,78 @@ static void test_signed_data_sign_verifies_with_openssl_cli(void **state) {
     OPENSSL_free(pd);
 }
 
+/* walk enters the element at |*p| (constructed) or skips it; returns its header. */
+static msg_tlv walk(const uint8_t **p, size_t *left, int enter) {
+    msg_tlv t;
+    assert_int_equal(msg_tlv_read(&t, *p, *left), CMC_OK);
+    size_t step = enter ? t.hdr_len : t.hdr_len + t.len;
+    *p += step;
+    *left = enter ? t.len : *left - step;
+    return t;
+}
+
+/* RFC 8419 checked independently of our verifier: the raw signedAttrs bytes (re-tagged SET
+ * OF) and the signature are cut out of the DER by hand and given to `openssl pkeyutl`. */
+static void test_signed_data_sign_ed25519_matches_rfc8419(void **state) {
+    (void)state;
+    const char *src = getenv("CMC_SOURCE_DIR") ? getenv("CMC_SOURCE_DIR") : CMC_SOURCE_DIR;
+    static const uint8_t content[] = {0x30, 0x08, 0x30, 0x00, 0x30, 0x00, 0x30, 0x00, 0x30, 0x00};
+    size_t len = 0;
+    uint8_t *msg = sign_with(&len, content, sizeof(content), "officer-both-ed25519.key.pem",
+                             "officer-both-ed25519.cert.pem", 0, 0, 0, NULL);
+    const uint8_t *p = msg;
+    size_t left = len;
+    walk(&p, &left, 1);             /* ContentInfo */
+    walk(&p, &left, 0);             /* contentType */
+    walk(&p, &left, 1);             /* [0] */
+    walk(&p, &left, 1);             /* SignedData */
+    walk(&p, &left, 0);             /* version */
+    msg_tlv t = walk(&p, &left, 0); /* digestAlgorithms: { sha512 } */
+    static const uint8_t kSha512[] = {0x31, 0x0D, 0x30, 0x0B, 0x06, 0x09, 0x60, 0x86,
+                                      0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03};
+    assert_int_equal(t.hdr_len + t.len, sizeof(kSha512));
+    assert_memory_equal(p - sizeof(kSha512), kSha512, sizeof(kSha512));
+    walk(&p, &left, 0); /* encapContentInfo */
+    t = walk(&p, &left, 0);
+    assert_int_equal(t.id, 0xA0); /* certificates */
+    walk(&p, &left, 1);           /* signerInfos SET */
+    walk(&p, &left, 1);           /* SignerInfo */
+    walk(&p, &left, 0);           /* version */
+    walk(&p, &left, 0);           /* sid */
+    walk(&p, &left, 0);           /* digestAlgorithm */
+    const uint8_t *attrs = p;
+    t = walk(&p, &left, 0);
+    assert_int_equal(t.id, 0xA0);
+    size_t attrs_len = t.hdr_len + t.len;
+    uint8_t *set = OPENSSL_memdup(attrs, attrs_len);
+    set[0] = 0x31; /* RFC 5652 §5.4: the signature is over SET OF, not [0] */
+    static const uint8_t kEd25519Alg[] = {0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70};
+    t = walk(&p, &left, 0); /* signatureAlgorithm: id-Ed25519, no parameters */
+    assert_int_equal(t.hdr_len + t.len, sizeof(kEd25519Alg));
+    assert_memory_equal(p - sizeof(kEd25519Alg), kEd25519Alg, sizeof(kEd25519Alg));
+    t = walk(&p, &left, 0); /* signature OCTET STRING */
+    assert_int_equal(t.len, 64);
+    const char *attrs_path = tu_write_tmp(0, "attrs.der", set, attrs_len);
+    const char *sig_path = tu_write_tmp(1, "sig.bin", p - 64, 64);
+    char cmd[2048];
+    TU_SNPRINTF(cmd, sizeof(cmd),
+                "openssl x509 -in '%s/vectors/pki/officer-both-ed25519.cert.pem' -pubkey -noout "
+                "> '%s.pub' && openssl pkeyutl -verify -pubin -inkey '%s.pub' -rawin -in '%s' "
+                "-sigfile '%s'",
+                src, sig_path, sig_path, attrs_path, sig_path);
+    assert_int_equal(tu_run(cmd), 0);
+    set[attrs_len - 1] ^= 1; /* the same command refuses other bytes */
+    attrs_path = tu_write_tmp(0, "attrs.der", set, attrs_len);
+    assert_int_not_equal(tu_run(cmd), 0);
+    char pub[600];
+    TU_SNPRINTF(pub, sizeof(pub), "%s.pub", sig_path);
+    unlink(pub);
+    unlink(attrs_path);
+    unlink(sig_path);
+    OPENSSL_free(set);
+    OPENSSL_free(msg);
+}
+
 static void test_certs_only_build_parses_with_openssl_cli(void **state) {
     (void)state;
     STACK_OF(X509) *certs = sk_X509_new_null();
@@ -864,6 +937,7 @@ int main(void) {
         cmocka_unit_test(test_drbg_bytes_is_reproducible),
         cmocka_unit_test(test_signed_data_verify_accepts_openssl_cli_request),
         cmocka_unit_test(test_signed_data_sign_verifies_with_openssl_cli),
+        cmocka_unit_test(test_signed_data_sign_ed25519_matches_rfc8419),
         cmocka_unit_test(test_certs_only_build_parses_with_openssl_cli),
         cmocka_unit_test(test_pkix_cert_parse_round_trip),
     };

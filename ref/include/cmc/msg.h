@@ -146,6 +146,18 @@ CMC_EXPORT CMC_MUST_USE cmc_status cmc_crmf_build_der(uint8_t **out, size_t *out
                                                       int64_t cert_req_id,
                                                       const cmc_req_options *opt);
 
+/* Proof of possession checks (server side; spec/CMC.md §9.4, §13 item 18).
+ * cmc_p10_verify_pop: the PKCS#10 self-signature with its own key. CMC_OK, CMC_E_POP (bad
+ * signature or no key), CMC_E_UNSUPPORTED for id-alg-noSignature (needs the §6.7 encrypted
+ * POP, which the reference server does not offer). */
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_p10_verify_pop(const X509_REQ *req);
+/* cmc_crmf_verify_pop: a CRMF signature POP over the DER CertRequest (RFC 4211 §4.1) with
+ * the template's public key. CMC_E_POP when the POP is absent, raVerified (no RA vouched),
+ * uses poposkInput (forbidden by RFC 5272 §3.2.1.2.2) or does not verify;
+ * CMC_E_UNSUPPORTED for keyEncipherment/keyAgreement POP. (OpenSSL 3.0's
+ * OSSL_CRMF_MSGS_verify_popo takes a stack index, not the certReqId: this wraps it.) */
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_crmf_verify_pop(const OSSL_CRMF_MSG *msg);
+
 /* PKIData builder (RFC 5272 §3.2.1). Items are emitted in the order added within each of
  * the four sequences. Every add function takes |id|: CMC_BPID_AUTO assigns the next free
  * ID 1, 2, 3, ... (skipping IDs used explicitly); any other value is encoded as given,
