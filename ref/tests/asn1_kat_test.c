@@ -43,8 +43,8 @@ static void test_kat_every_cnf_regenerates_committed_der(void **state) {
         uint8_t *got = kat_read_path(tmpl, &got_len);
         if (want == NULL || got == NULL || want_len != got_len ||
             memcmp(want, got, want_len) != 0) {
-            fail_msg("%s differs from `openssl asn1parse -genconf %s` (run regen.sh)",
-                     der_name, e->d_name);
+            fail_msg("%s differs from `openssl asn1parse -genconf %s` (run regen.sh)", der_name,
+                     e->d_name);
         }
         free(want);
         free(got);

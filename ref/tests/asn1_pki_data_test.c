@@ -226,8 +226,8 @@ static void test_pki_data_parse_rejects_too_many_body_parts(void **state) {
     buf[o++] = (uint8_t)inner;
     for (size_t i = 1; i <= n; i++) {
         const size_t id = 0x100 + i; /* two-octet minimal INTEGER */
-        const uint8_t e[] = {0x30, 0x09, 0x02, 0x02, (uint8_t)(id >> 8), (uint8_t)id,
-                             0x06, 0x01, 0x2A, 0x05, 0x00};
+        const uint8_t e[] = {0x30, 0x09, 0x02, 0x02, (uint8_t)(id >> 8), (uint8_t)id, 0x06,
+                             0x01, 0x2A, 0x05, 0x00};
         memcpy(buf + o, e, sizeof(e));
         o += sizeof(e);
     }
@@ -241,13 +241,12 @@ static void test_pki_data_parse_rejects_too_many_body_parts(void **state) {
 /* BER indefinite length for the outer SEQUENCE: not DER unless CMC_PARSE_ALLOW_BER. */
 static void test_pki_data_parse_rejects_ber_unless_allowed(void **state) {
     (void)state;
-    static const uint8_t kBer[] = {0x30, 0x80, 0x30, 0x00, 0x30, 0x00, 0x30,
-                                   0x00, 0x30, 0x00, 0x00, 0x00};
+    static const uint8_t kBer[] = {0x30, 0x80, 0x30, 0x00, 0x30, 0x00,
+                                   0x30, 0x00, 0x30, 0x00, 0x00, 0x00};
     cmc_pki_data *pd = NULL;
     assert_int_equal(cmc_pki_data_parse(&pd, kBer, sizeof(kBer)), CMC_E_NOT_DER);
     assert_null(pd);
-    assert_int_equal(cmc_pki_data_parse_ex(&pd, kBer, sizeof(kBer), CMC_PARSE_ALLOW_BER),
-                     CMC_OK);
+    assert_int_equal(cmc_pki_data_parse_ex(&pd, kBer, sizeof(kBer), CMC_PARSE_ALLOW_BER), CMC_OK);
     assert_non_null(pd);
     cmc_pki_data_free(pd);
 }

@@ -14,7 +14,7 @@
 #include "kat/kat.h"
 
 typedef struct {
-    const char *kat;     /* ref/tests/kat/<kat>.der */
+    const char *kat; /* ref/tests/kat/<kat>.der */
     cmc_value_type type;
     cmc_status want;
     const char *text[3]; /* substrings the printer must write (positive cases) */
@@ -22,53 +22,82 @@ typedef struct {
 
 static const value_case kCases[] = {
     /* CMCStatusInfo (id-cmc 1) */
-    {"value_status_info", CMC_VT_CMC_STATUS_INFO, CMC_OK,
+    {"value_status_info",
+     CMC_VT_CMC_STATUS_INFO,
+     CMC_OK,
      {"cMCStatus: failed (2)", "bodyList: 3, 4", "failInfo: badRequest (2)"}},
-    {"value_status_info_pend", CMC_VT_CMC_STATUS_INFO, CMC_OK,
+    {"value_status_info_pend",
+     CMC_VT_CMC_STATUS_INFO,
+     CMC_OK,
      {"pendInfo:", "pendToken: 0a0b0c", "pendTime: 2026-07-01"}},
     {"value_status_info_empty_body_list", CMC_VT_CMC_STATUS_INFO, CMC_E_EMPTY_LIST, {0}},
     {"value_status_info_bpid_2p32", CMC_VT_CMC_STATUS_INFO, CMC_E_BODY_PART_RANGE, {0}},
     /* CMCStatusInfoV2 (id-cmc 25) with OtherStatusInfo, PendInfo, ExtendedFailInfo */
-    {"value_status_info_v2", CMC_VT_CMC_STATUS_INFO_V2, CMC_OK,
+    {"value_status_info_v2",
+     CMC_VT_CMC_STATUS_INFO_V2,
+     CMC_OK,
      {"bodyList: 7, path 1/2", "statusString: \"bad request\"", "failInfo: badRequest (2)"}},
-    {"value_status_info_v2_pend", CMC_VT_CMC_STATUS_INFO_V2, CMC_OK,
+    {"value_status_info_v2_pend",
+     CMC_VT_CMC_STATUS_INFO_V2,
+     CMC_OK,
      {"cMCStatus: pending (3)", "pendToken: 0a0b0c", NULL}},
-    {"value_status_info_v2_ext_tagged", CMC_VT_CMC_STATUS_INFO_V2, CMC_OK,
+    {"value_status_info_v2_ext_tagged",
+     CMC_VT_CMC_STATUS_INFO_V2,
+     CMC_OK,
      {"extendedFailInfo:\n", "failInfoOID: 1.2.3.99", "failInfoValue: \"vendor detail\""}},
-    {"value_status_info_v2_ext_untagged", CMC_VT_CMC_STATUS_INFO_V2, CMC_OK,
+    {"value_status_info_v2_ext_untagged",
+     CMC_VT_CMC_STATUS_INFO_V2,
+     CMC_OK,
      {"extendedFailInfo (untagged 1988 form):", "failInfoOID: 1.2.3.99", NULL}},
     {"value_status_info_v2_empty_body_list", CMC_VT_CMC_STATUS_INFO_V2, CMC_E_EMPTY_LIST, {0}},
     {"value_status_info_v2_empty_path", CMC_VT_CMC_STATUS_INFO_V2, CMC_E_EMPTY_LIST, {0}},
-    {"value_status_info_v2_bpid_negative", CMC_VT_CMC_STATUS_INFO_V2, CMC_E_BODY_PART_RANGE,
-     {0}},
+    {"value_status_info_v2_bpid_negative", CMC_VT_CMC_STATUS_INFO_V2, CMC_E_BODY_PART_RANGE, {0}},
     {"value_status_info_v2_other_bad_tag", CMC_VT_CMC_STATUS_INFO_V2, CMC_E_TAG, {0}},
     /* AddExtensions (id-cmc 8) */
-    {"value_add_extensions", CMC_VT_ADD_EXTENSIONS, CMC_OK,
+    {"value_add_extensions",
+     CMC_VT_ADD_EXTENSIONS,
+     CMC_OK,
      {"pkiDataReference: 0", "certReferences: 3", "basicConstraints (2.5.29.19) (critical)"}},
     {"value_add_extensions_bpid_2p32", CMC_VT_ADD_EXTENSIONS, CMC_E_BODY_PART_RANGE, {0}},
     /* EncryptedPOP (id-cmc 9), DecryptedPOP (10), LraPopWitness (11) */
-    {"value_encrypted_pop", CMC_VT_ENCRYPTED_POP, CMC_OK,
+    {"value_encrypted_pop",
+     CMC_VT_ENCRYPTED_POP,
+     CMC_OK,
      {"orm (other request):", "cms: pkcs7-data", "witness: cafe"}},
     {"value_encrypted_pop_bpid_negative", CMC_VT_ENCRYPTED_POP, CMC_E_BODY_PART_RANGE, {0}},
-    {"value_decrypted_pop", CMC_VT_DECRYPTED_POP, CMC_OK,
+    {"value_decrypted_pop",
+     CMC_VT_DECRYPTED_POP,
+     CMC_OK,
      {"bodyPartID: 3", "thePOPAlgID: hmacWithSHA256", "thePOP: beef"}},
     {"value_decrypted_pop_bpid_negative", CMC_VT_DECRYPTED_POP, CMC_E_BODY_PART_RANGE, {0}},
-    {"value_lra_pop_witness", CMC_VT_LRA_POP_WITNESS, CMC_OK,
+    {"value_lra_pop_witness",
+     CMC_VT_LRA_POP_WITNESS,
+     CMC_OK,
      {"pkiDataBodyid: 0", "bodyIds: 3, 4", NULL}},
     {"value_lra_pop_witness_bpid_2p32", CMC_VT_LRA_POP_WITNESS, CMC_E_BODY_PART_RANGE, {0}},
     /* GetCert (15), GetCRL (16), RevokeRequest (17), CMCCertId (24) */
-    {"value_get_cert", CMC_VT_GET_CERT, CMC_OK,
+    {"value_get_cert",
+     CMC_VT_GET_CERT,
+     CMC_OK,
      {"issuerName: DirName:CN=kat ca", "serialNumber: 4660", NULL}},
-    {"value_get_crl", CMC_VT_GET_CRL, CMC_OK,
+    {"value_get_crl",
+     CMC_VT_GET_CRL,
+     CMC_OK,
      {"cRLName: URI:http://crl.invalid/ca.crl", "time: 2026-07-01", "reasons: keyCompromise"}},
-    {"value_revoke_request", CMC_VT_REVOKE_REQUEST, CMC_OK,
+    {"value_revoke_request",
+     CMC_VT_REVOKE_REQUEST,
+     CMC_OK,
      {"reason: keyCompromise (1)", "passphrase (sharedSecret): (7 bytes)",
       "comment: \"lost laptop\""}},
     {"value_revoke_request_reason_integer", CMC_VT_REVOKE_REQUEST, CMC_E_TAG, {0}},
-    {"value_cert_id", CMC_VT_CMC_CERT_ID, CMC_OK,
+    {"value_cert_id",
+     CMC_VT_CMC_CERT_ID,
+     CMC_OK,
      {"issuer: CN=kat ca", "serialNumber: 4660", NULL}},
     /* PublishTrustAnchors (26), AuthPublish (27), BodyPartList (28/29), BodyPartPath */
-    {"value_publish_trust_anchors", CMC_VT_PUBLISH_TRUST_ANCHORS, CMC_OK,
+    {"value_publish_trust_anchors",
+     CMC_VT_PUBLISH_TRUST_ANCHORS,
+     CMC_OK,
      {"seqNumber: 5", "hashAlgorithm: SHA256", "00112233"}},
     {"value_auth_publish", CMC_VT_BODY_PART_ID, CMC_OK, {"bodyPartID: 5", NULL, NULL}},
     {"value_auth_publish_negative", CMC_VT_BODY_PART_ID, CMC_E_BODY_PART_RANGE, {0}},
@@ -76,32 +105,47 @@ static const value_case kCases[] = {
     {"value_body_part_list", CMC_VT_BODY_PART_LIST, CMC_OK, {"bodyPartList: 1, 2", NULL, NULL}},
     {"value_body_part_list_empty", CMC_VT_BODY_PART_LIST, CMC_E_EMPTY_LIST, {0}},
     {"value_body_part_list_negative", CMC_VT_BODY_PART_LIST, CMC_E_BODY_PART_RANGE, {0}},
-    {"value_body_part_path", CMC_VT_BODY_PART_PATH, CMC_OK,
-     {"bodyPartPath: path 1/2", NULL, NULL}},
+    {"value_body_part_path", CMC_VT_BODY_PART_PATH, CMC_OK, {"bodyPartPath: path 1/2", NULL, NULL}},
     {"value_body_part_path_empty", CMC_VT_BODY_PART_PATH, CMC_E_EMPTY_LIST, {0}},
     {"value_body_part_path_too_long", CMC_VT_BODY_PART_PATH, CMC_E_LIMIT, {0}},
     {"value_body_part_path_2p32", CMC_VT_BODY_PART_PATH, CMC_E_BODY_PART_RANGE, {0}},
     /* CMCPublicationInfo (30), ModCertTemplate (31), ControlsProcessed (32) */
-    {"value_publication_info", CMC_VT_CMC_PUBLICATION_INFO, CMC_OK,
+    {"value_publication_info",
+     CMC_VT_CMC_PUBLICATION_INFO,
+     CMC_OK,
      {"hashAlg: SHA256", "certHashes: 1", "pubInfo: 301f020101"}},
-    {"value_mod_cert_template", CMC_VT_MOD_CERT_TEMPLATE, CMC_OK,
+    {"value_mod_cert_template",
+     CMC_VT_MOD_CERT_TEMPLATE,
+     CMC_OK,
      {"pkiDataReference: path 1", "replace: TRUE", "subject: CN=kat ca"}},
-    {"value_mod_cert_template_false", CMC_VT_MOD_CERT_TEMPLATE, CMC_OK,
+    {"value_mod_cert_template_false",
+     CMC_VT_MOD_CERT_TEMPLATE,
+     CMC_OK,
      {"replace: FALSE", NULL, NULL}},
     {"value_mod_cert_template_explicit_true", CMC_VT_MOD_CERT_TEMPLATE, CMC_E_NOT_DER, {0}},
     {"value_mod_cert_template_empty_refs", CMC_VT_MOD_CERT_TEMPLATE, CMC_E_EMPTY_LIST, {0}},
-    {"value_controls_processed", CMC_VT_CONTROLS_PROCESSED, CMC_OK,
+    {"value_controls_processed",
+     CMC_VT_CONTROLS_PROCESSED,
+     CMC_OK,
      {"bodyList: 9, path 2/9", NULL, NULL}},
     {"value_controls_processed_empty", CMC_VT_CONTROLS_PROCESSED, CMC_E_EMPTY_LIST, {0}},
     /* IdentifyProofV2 (34), PopLinkWitnessV2 (33) */
-    {"value_identity_proof_v2", CMC_VT_IDENTITY_PROOF_V2, CMC_OK,
+    {"value_identity_proof_v2",
+     CMC_VT_IDENTITY_PROOF_V2,
+     CMC_OK,
      {"proofAlgID: SHA256", "macAlgId: hmacWithSHA256", "witness: 0102"}},
-    {"value_pop_link_witness_v2", CMC_VT_POP_LINK_WITNESS_V2, CMC_OK,
+    {"value_pop_link_witness_v2",
+     CMC_VT_POP_LINK_WITNESS_V2,
+     CMC_OK,
      {"keyGenAlgorithm: SHA256", "macAlgorithm: hmacWithSHA256", "witness: 0304"}},
     /* ChangeSubjectName (36, RFC 6402) */
-    {"value_change_subject_name", CMC_VT_CHANGE_SUBJECT_NAME, CMC_OK,
+    {"value_change_subject_name",
+     CMC_VT_CHANGE_SUBJECT_NAME,
+     CMC_OK,
      {"subject: CN=kat ca", "subjectAlt: DNS:new.example", NULL}},
-    {"value_change_subject_name_subject_only", CMC_VT_CHANGE_SUBJECT_NAME, CMC_OK,
+    {"value_change_subject_name_subject_only",
+     CMC_VT_CHANGE_SUBJECT_NAME,
+     CMC_OK,
      {"subject: CN=kat ca", NULL, NULL}},
     {"value_change_subject_name_empty", CMC_VT_CHANGE_SUBJECT_NAME, CMC_E_BAD_VALUE, {0}},
     /* primitive control values */
@@ -244,8 +288,8 @@ static void test_other_status_info_reads_both_forms_writes_tagged(void **state) 
         size_t len = 0;
         uint8_t *in = kat_load(kats[k], &len);
         cmc_control_value *v = NULL;
-        assert_int_equal(
-            cmc_control_value_decode_der(&v, CMC_VT_CMC_STATUS_INFO_V2, in, len), CMC_OK);
+        assert_int_equal(cmc_control_value_decode_der(&v, CMC_VT_CMC_STATUS_INFO_V2, in, len),
+                         CMC_OK);
         CMC_STATUS_INFO_V2 *si = v->value;
         CMC_OTHER_STATUS_INFO *osi = NULL;
         assert_int_equal(cmc_other_status_info_decode(&osi, si->otherInfo), CMC_OK);
@@ -269,8 +313,8 @@ static void test_other_status_info_reads_both_forms_writes_tagged(void **state) 
     cmc_control_value *v = NULL;
     assert_int_equal(cmc_control_value_decode_der(&v, CMC_VT_CMC_STATUS_INFO_V2, in, len), CMC_OK);
     CMC_OTHER_STATUS_INFO *osi = NULL;
-    assert_int_equal(cmc_other_status_info_decode(&osi, ((CMC_STATUS_INFO_V2 *)v->value)->otherInfo),
-                     CMC_OK);
+    assert_int_equal(
+        cmc_other_status_info_decode(&osi, ((CMC_STATUS_INFO_V2 *)v->value)->otherInfo), CMC_OK);
     assert_int_equal(osi->type, CMC_OTHER_INFO_PEND_INFO);
     CMC_OTHER_STATUS_INFO_free(osi);
     cmc_control_value_free(v);
@@ -286,8 +330,8 @@ static void test_change_subject_name_reads_untagged_writes_tagged(void **state) 
     uint8_t *untagged = kat_load("value_change_subject_name_untagged.der", &ulen);
     uint8_t *tagged = kat_load("value_change_subject_name.der", &tlen);
     cmc_control_value *v = NULL;
-    assert_int_equal(
-        cmc_control_value_decode_der(&v, CMC_VT_CHANGE_SUBJECT_NAME, untagged, ulen), CMC_OK);
+    assert_int_equal(cmc_control_value_decode_der(&v, CMC_VT_CHANGE_SUBJECT_NAME, untagged, ulen),
+                     CMC_OK);
     assert_int_equal(v->legacy_form, 1);
     uint8_t *der = NULL;
     size_t der_len = 0;
@@ -296,8 +340,8 @@ static void test_change_subject_name_reads_untagged_writes_tagged(void **state) 
     assert_memory_equal(der, tagged, tlen);
     cmc_free(der);
     cmc_control_value_free(v);
-    assert_int_equal(
-        cmc_control_value_decode_der(&v, CMC_VT_CHANGE_SUBJECT_NAME, tagged, tlen), CMC_OK);
+    assert_int_equal(cmc_control_value_decode_der(&v, CMC_VT_CHANGE_SUBJECT_NAME, tagged, tlen),
+                     CMC_OK);
     assert_int_equal(v->legacy_form, 0);
     cmc_control_value_free(v);
     free(untagged);
@@ -369,9 +413,9 @@ static void test_control_value_decode_from_pki_response_control(void **state) {
     assert_int_equal(CMC_PKI_RESPONSE_print(b, pr, 0), 1);
     char *data = NULL;
     long n = BIO_get_mem_data(b, &data);
-    const char *want[] = {"statusInfoV2 (id-cmc-25), bodyPartID 1:", "failInfo: badRequest (2)",
-                          "transactionId (id-cmc-5), bodyPartID 2:",
-                          "recipientNonce (id-cmc-7), bodyPartID 3:"};
+    const char *want[] = {
+        "statusInfoV2 (id-cmc-25), bodyPartID 1:", "failInfo: badRequest (2)",
+        "transactionId (id-cmc-5), bodyPartID 2:", "recipientNonce (id-cmc-7), bodyPartID 3:"};
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
         if (!bytes_contain(data, n, want[i])) {
             fail_msg("missing \"%s\" in:\n%.*s", want[i], (int)n, data);

@@ -177,6 +177,77 @@ static void test_response_read_accepts_ed25519_signer(void **state) {
     OPENSSL_free(msg);
 }
 
+/* CMCStatusInfo (v1, id-cmc 1), a BodyPartPath in a bodyList and a pendInfo otherInfo, sent
+ * as raw controls: the reader takes the last ID of a path and reports fail_info -1 for
+ * anything but failInfo. */
+static void test_response_read_handles_status_v1_paths_and_pend_info(void **state) {
+    (void)state;
+    cmc_pki_response_builder *b = NULL;
+    assert_int_equal(cmc_pki_response_builder_new(&b), CMC_OK);
+    /* CMCStatusInfo { failed(2), bodyList { 1 }, "x", failInfo popFailed(9) } */
+    static const uint8_t v1[] = {0x30, 0x0E, 0x02, 0x01, 0x02, 0x30, 0x03, 0x02,
+                                 0x01, 0x01, 0x0C, 0x01, 'x',  0x02, 0x01, 0x09};
+    /* CMCStatusInfoV2 { pending(3), bodyList { path { 1, 4 } }, pendInfo { token, time } } */
+    static const uint8_t v2[] = {0x30, 0x23, 0x02, 0x01, 0x03, 0x30, 0x08, 0x30, 0x06, 0x02,
+                                 0x01, 0x01, 0x02, 0x01, 0x04, 0x30, 0x14, 0x04, 0x01, 0x07,
+                                 0x18, 0x0F, '2',  '0',  '2',  '6',  '0',  '7',  '0',  '1',
+                                 '0',  '0',  '0',  '0',  '0',  '0',  'Z'};
+    const uint8_t *vals[1] = {v1};
+    size_t lens[1] = {sizeof(v1)};
+    assert_int_equal(cmc_pki_response_builder_add_control_raw(b, NULL, CMC_BPID_AUTO,
+                                                              "1.3.6.1.5.5.7.7.1", vals, lens, 1),
+                     CMC_OK);
+    vals[0] = v2;
+    lens[0] = sizeof(v2);
+    assert_int_equal(cmc_pki_response_builder_add_control_raw(b, NULL, CMC_BPID_AUTO,
+                                                              "1.3.6.1.5.5.7.7.25", vals, lens, 1),
+                     CMC_OK);
+    EVP_PKEY *k = tu_key("signer.key.pem");
+    X509 *c = tu_cert("signer.cert.pem");
+    cmc_signer sg;
+    memset(&sg, 0, sizeof(sg));
+    sg.key = k;
+    sg.cert = c;
+    sg.include_cert = 1;
+    uint8_t *msg = NULL;
+    size_t len = 0;
+    assert_int_equal(cmc_pki_response_builder_sign(b, &msg, &len, &sg, NULL, CMC_FIXTURE_CLOCK),
+                     CMC_OK);
+    cmc_response r;
+    cmc_response_init(&r);
+    assert_int_equal(read_with_trust(&r, msg, len, NULL), CMC_OK);
+    assert_int_equal(r.verify_status, CMC_OK);
+    assert_int_equal(r.num_statuses, 2);
+    assert_int_equal(r.statuses[0].v2, 0);
+    assert_int_equal(r.statuses[0].status, CMC_STATUS_FAILED);
+    assert_int_equal(r.statuses[0].fail_info, CMC_FAIL_POP_FAILED);
+    assert_string_equal(r.statuses[0].status_string, "x");
+    assert_int_equal(r.statuses[1].v2, 1);
+    assert_int_equal(r.statuses[1].status, CMC_STATUS_PENDING);
+    assert_int_equal(r.statuses[1].fail_info, -1);
+    assert_int_equal(r.statuses[1].num_body_list, 1);
+    assert_int_equal(r.statuses[1].body_list[0], 4);
+    assert_null(r.transaction_id);
+    assert_null(r.sender_nonce);
+    cmc_response_cleanup(&r);
+    OPENSSL_free(msg);
+    /* A statusInfoV2 whose value is not a SEQUENCE is a bad value, not a crash. */
+    static const uint8_t bad[] = {0x04, 0x01, 0x00};
+    vals[0] = bad;
+    lens[0] = sizeof(bad);
+    assert_int_equal(cmc_pki_response_builder_add_control_raw(b, NULL, CMC_BPID_AUTO,
+                                                              "1.3.6.1.5.5.7.7.25", vals, lens, 1),
+                     CMC_OK);
+    assert_int_equal(cmc_pki_response_builder_sign(b, &msg, &len, &sg, NULL, CMC_FIXTURE_CLOCK),
+                     CMC_OK);
+    assert_int_equal(read_with_trust(&r, msg, len, NULL), CMC_E_BAD_VALUE);
+    assert_int_equal(r.kind, CMC_RESPONSE_UNKNOWN);
+    OPENSSL_free(msg);
+    cmc_pki_response_builder_free(b);
+    X509_free(c);
+    EVP_PKEY_free(k);
+}
+
 static void test_response_sign_verifies_with_openssl_cli(void **state) {
     (void)state;
     const char *src = getenv("CMC_SOURCE_DIR") ? getenv("CMC_SOURCE_DIR") : CMC_SOURCE_DIR;
@@ -313,6 +384,7 @@ int main(void) {
         cmocka_unit_test(test_response_read_round_trips_full_response),
         cmocka_unit_test(test_response_read_reports_bad_signature_and_signer),
         cmocka_unit_test(test_response_read_accepts_ed25519_signer),
+        cmocka_unit_test(test_response_read_handles_status_v1_paths_and_pend_info),
         cmocka_unit_test(test_response_sign_verifies_with_openssl_cli),
         cmocka_unit_test(test_response_read_certs_only_and_pkix_cert),
         cmocka_unit_test(test_response_read_rejects_bad_input),

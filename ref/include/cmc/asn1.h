@@ -158,18 +158,18 @@ typedef enum {
 } cmc_value_type;
 
 typedef struct {
-    cmc_control_id id;        /* N of id-cmc-N */
-    const char *name;         /* RFC name: "revokeRequest" */
-    cmc_value_type type;      /* value type of each attrValues element */
-    const char *rfc_section;  /* "RFC 5272 §6.11" */
-    int server_implements;    /* 1 if the reference server acts on it */
-    unsigned where;           /* CMC_CTRL_IN_* bits: where the RFC places it */
-    const char *ee_ra_ca;     /* RFC 5274 §4.2 requirement column, "MUST/MUST/MUST" */
+    cmc_control_id id;       /* N of id-cmc-N */
+    const char *name;        /* RFC name: "revokeRequest" */
+    cmc_value_type type;     /* value type of each attrValues element */
+    const char *rfc_section; /* "RFC 5272 §6.11" */
+    int server_implements;   /* 1 if the reference server acts on it */
+    unsigned where;          /* CMC_CTRL_IN_* bits: where the RFC places it */
+    const char *ee_ra_ca;    /* RFC 5274 §4.2 requirement column, "MUST/MUST/MUST" */
 } cmc_control_info;
 
-#define CMC_CTRL_IN_PKI_DATA 0x1u      /* a control of a PKIData (request) */
-#define CMC_CTRL_IN_PKI_RESPONSE 0x2u  /* a control of a PKIResponse */
-#define CMC_CTRL_IN_CERT_REQUEST 0x4u  /* an attribute inside PKCS #10 / CRMF controls */
+#define CMC_CTRL_IN_PKI_DATA 0x1u     /* a control of a PKIData (request) */
+#define CMC_CTRL_IN_PKI_RESPONSE 0x2u /* a control of a PKIResponse */
+#define CMC_CTRL_IN_CERT_REQUEST 0x4u /* an attribute inside PKCS #10 / CRMF controls */
 
 /* cmc_control_lookup returns the registry entry for id-cmc-|n|, or NULL if unknown. */
 CMC_EXPORT const cmc_control_info *cmc_control_lookup(int n);
@@ -200,8 +200,8 @@ CMC_EXPORT void cmc_pki_data_free(cmc_pki_data *pd);
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_parse_ex(cmc_pki_data **out, const uint8_t *in,
                                                          size_t in_len, unsigned flags);
 
-CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_response_parse(cmc_pki_response **out,
-                                                          const uint8_t *in, size_t in_len);
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_response_parse(cmc_pki_response **out, const uint8_t *in,
+                                                          size_t in_len);
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_response_to_der(const cmc_pki_response *pr,
                                                            uint8_t **out, size_t *out_len);
 CMC_EXPORT void cmc_pki_response_free(cmc_pki_response *pr);

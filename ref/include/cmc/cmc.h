@@ -3,6 +3,7 @@
 #define CMC_CMC_H
 
 #include "cmc/asn1.h"
+#include "cmc/dump.h"
 #include "cmc/media_type.h"
 #include "cmc/msg.h"
 #include "cmc/server.h"

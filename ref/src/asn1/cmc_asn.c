@@ -5,6 +5,9 @@
 #include "asn1/cmc_local.h"
 #include "asn1/cmc_tlv.h"
 
+/* The OpenSSL template macros keep their conventional layout (as in OpenSSL's crmf_asn.c). */
+/* clang-format off */
+
 /*- TaggedAttribute ::= SEQUENCE {
  *      bodyPartID         BodyPartID,
  *      attrType           OBJECT IDENTIFIER,
@@ -391,3 +394,4 @@ CMC_CHANGE_SUBJECT_NAME *d2i_CMC_CHANGE_SUBJECT_NAME(CMC_CHANGE_SUBJECT_NAME **a
 int i2d_CMC_CHANGE_SUBJECT_NAME(const CMC_CHANGE_SUBJECT_NAME *a, unsigned char **out) {
     return ASN1_item_i2d((const ASN1_VALUE *)a, out, ASN1_ITEM_rptr(CMC_CHANGE_SUBJECT_NAME));
 }
+/* clang-format on */

@@ -413,8 +413,9 @@ typedef struct cmc_control_value_st {
                       * ChangeSubjectName.subjectAlt) */
 } cmc_control_value;
 
-#define CMC_MAX_PATH_LEN CMC_MAX_NESTING /* a BodyPartPath deeper than the nesting limit
-                                          * can never resolve */
+#define CMC_MAX_PATH_LEN                                                                           \
+    CMC_MAX_NESTING /* a BodyPartPath deeper than the nesting limit                                \
+                     * can never resolve */
 
 /* cmc_value_type_item returns the ASN1_ITEM of |t| (NULL if out of range). */
 const ASN1_ITEM *cmc_value_type_item(cmc_value_type t);
@@ -489,14 +490,14 @@ CMC_DECLARE_PRINT(CMC_CHANGE_SUBJECT_NAME)
 
 /* Print helpers shared with the message-level printer (ref/src/msg/dump.c). */
 int cmc_print_indent(BIO *out, int indent);
-int cmc_print_oid(BIO *out, const ASN1_OBJECT *oid);        /* "name (1.2.3)" or "1.2.3" */
-int cmc_print_integer(BIO *out, const ASN1_INTEGER *a);     /* decimal, hex if large */
-int cmc_print_hex(BIO *out, const uint8_t *p, size_t len);  /* lowercase hex, capped */
-int cmc_print_string(BIO *out, const ASN1_STRING *s);       /* quoted, escaped */
-int cmc_print_name(BIO *out, const X509_NAME *name);        /* RFC 2253 one line */
+int cmc_print_oid(BIO *out, const ASN1_OBJECT *oid);       /* "name (1.2.3)" or "1.2.3" */
+int cmc_print_integer(BIO *out, const ASN1_INTEGER *a);    /* decimal, hex if large */
+int cmc_print_hex(BIO *out, const uint8_t *p, size_t len); /* lowercase hex, capped */
+int cmc_print_string(BIO *out, const ASN1_STRING *s);      /* quoted, escaped */
+int cmc_print_name(BIO *out, const X509_NAME *name);       /* RFC 2253 one line */
 int cmc_print_time(BIO *out, const ASN1_TIME *t);
 int cmc_print_algor(BIO *out, const X509_ALGOR *alg);
-int cmc_print_any(BIO *out, const ASN1_TYPE *t);            /* short one-line form */
+int cmc_print_any(BIO *out, const ASN1_TYPE *t); /* short one-line form */
 /* cmc_print_control prints one TaggedAttribute as "name (id-cmc-N), bodyPartID B:" and its
  * values decoded through the registry (undecodable values show the status and hex). */
 int cmc_print_control(BIO *out, const CMC_TAGGED_ATTRIBUTE *ta, int indent);

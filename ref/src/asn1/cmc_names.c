@@ -6,8 +6,7 @@
 /*- CMCStatus ::= INTEGER { success(0), -- reserved(1) -- failed(2), pending(3),
  *      noSupport(4), confirmRequired(5), popRequired(6), partial(7) } */
 static const char *const kStatusNames[] = {
-    "success", NULL, "failed", "pending", "noSupport", "confirmRequired", "popRequired",
-    "partial",
+    "success", NULL, "failed", "pending", "noSupport", "confirmRequired", "popRequired", "partial",
 };
 
 /*- CMCFailInfo ::= INTEGER { badAlg(0), badMessageCheck(1), badRequest(2), badTime(3),
@@ -17,9 +16,9 @@ static const char *const kStatusNames[] = {
  * Value 5: RFC 5272's 1988 module spells "unsupportedExt", RFC 2797/RFC 5912/bis
  * "unsuportedExt" (spec/CMC.md §14). We print the former and accept both names. */
 static const char *const kFailNames[] = {
-    "badAlg",      "badMessageCheck", "badRequest",      "badTime",  "badCertId",
-    "unsupportedExt", "mustArchiveKeys", "badIdentity", "popRequired", "popFailed",
-    "noKeyReuse",  "internalCAError", "tryLater",        "authDataFail",
+    "badAlg",         "badMessageCheck", "badRequest",  "badTime",      "badCertId",
+    "unsupportedExt", "mustArchiveKeys", "badIdentity", "popRequired",  "popFailed",
+    "noKeyReuse",     "internalCAError", "tryLater",    "authDataFail",
 };
 
 /*- CRLReason ::= ENUMERATED { unspecified(0), keyCompromise(1), cACompromise(2),
@@ -27,9 +26,9 @@ static const char *const kFailNames[] = {
  *      -- value 7 is not used -- removeFromCRL(8), privilegeWithdrawn(9),
  *      aACompromise(10) } */
 static const char *const kReasonNames[CMC_CRL_REASON_MAX + 1] = {
-    "unspecified", "keyCompromise", "cACompromise", "affiliationChanged", "superseded",
-    "cessationOfOperation", "certificateHold", NULL, "removeFromCRL", "privilegeWithdrawn",
-    "aACompromise",
+    "unspecified",   "keyCompromise",        "cACompromise",    "affiliationChanged",
+    "superseded",    "cessationOfOperation", "certificateHold", NULL,
+    "removeFromCRL", "privilegeWithdrawn",   "aACompromise",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

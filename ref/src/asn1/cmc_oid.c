@@ -37,8 +37,7 @@ static const cmc_oid_def kControls[CMC_CONTROL_ARC_MAX + 1] = {
     [21] = {"1.3.6.1.5.5.7.7.21", "id-cmc-queryPending", "CMC Query Pending"},
     [22] = {"1.3.6.1.5.5.7.7.22", "id-cmc-popLinkRandom", "CMC POP Link Random"},
     [23] = {"1.3.6.1.5.5.7.7.23", "id-cmc-popLinkWitness", "CMC POP Link Witness"},
-    [24] = {"1.3.6.1.5.5.7.7.24", "id-cmc-confirmCertAcceptance",
-            "CMC Confirm Cert Acceptance"},
+    [24] = {"1.3.6.1.5.5.7.7.24", "id-cmc-confirmCertAcceptance", "CMC Confirm Cert Acceptance"},
     [25] = {"1.3.6.1.5.5.7.7.25", "id-cmc-statusInfoV2", "CMC Status Info V2"},
     [26] = {"1.3.6.1.5.5.7.7.26", "id-cmc-trustedAnchors", "CMC Trusted Anchors"},
     [27] = {"1.3.6.1.5.5.7.7.27", "id-cmc-authData", "CMC Auth Data"},
@@ -56,14 +55,22 @@ static const cmc_oid_def kControls[CMC_CONTROL_ARC_MAX + 1] = {
     [37] = {"1.3.6.1.5.5.7.7.37", "id-cmc-responseBody", "CMC Response Body"},
 };
 
-enum { OTHER_CCT_CRS, OTHER_CCT_PKI_DATA, OTHER_CCT_PKI_RESPONSE, OTHER_KP_CA, OTHER_KP_RA,
-       OTHER_KP_ARCHIVE, OTHER_AD_CMC, OTHER_AA_UNSIGNED, OTHER_COUNT };
+enum {
+    OTHER_CCT_CRS,
+    OTHER_CCT_PKI_DATA,
+    OTHER_CCT_PKI_RESPONSE,
+    OTHER_KP_CA,
+    OTHER_KP_RA,
+    OTHER_KP_ARCHIVE,
+    OTHER_AD_CMC,
+    OTHER_AA_UNSIGNED,
+    OTHER_COUNT
+};
 
 static const cmc_oid_def kOther[OTHER_COUNT] = {
     [OTHER_CCT_CRS] = {"1.3.6.1.5.5.7.12.1", "id-cct-crs", "CMC Content Type crs"},
     [OTHER_CCT_PKI_DATA] = {CMC_OID_CCT_PKI_DATA, "id-cct-PKIData", "CMC PKIData"},
-    [OTHER_CCT_PKI_RESPONSE] = {CMC_OID_CCT_PKI_RESPONSE, "id-cct-PKIResponse",
-                                "CMC PKIResponse"},
+    [OTHER_CCT_PKI_RESPONSE] = {CMC_OID_CCT_PKI_RESPONSE, "id-cct-PKIResponse", "CMC PKIResponse"},
     [OTHER_KP_CA] = {CMC_OID_KP_CMC_CA, "cmcCA", "CMC Certificate Authority"},
     [OTHER_KP_RA] = {CMC_OID_KP_CMC_RA, "cmcRA", "CMC Registration Authority"},
     [OTHER_KP_ARCHIVE] = {CMC_OID_KP_CMC_ARCHIVE, "cmcArchive", "CMC Archive Server"},
@@ -114,11 +121,12 @@ cmc_status cmc_init(void) {
     return CMC_OK;
 }
 
-static int ensure_init(void) { return cmc_init() == CMC_OK; }
+static int ensure_init(void) {
+    return cmc_init() == CMC_OK;
+}
 
 int cmc_nid_control(cmc_control_id n) {
-    if ((int)n < 0 || (int)n > CMC_CONTROL_ARC_MAX || kControls[n].oid == NULL ||
-        !ensure_init()) {
+    if ((int)n < 0 || (int)n > CMC_CONTROL_ARC_MAX || kControls[n].oid == NULL || !ensure_init()) {
         return NID_undef;
     }
     return g_control_nid[n];
@@ -136,11 +144,17 @@ int cmc_nid_aa_cmc_unsigned_data(void) {
     return ensure_init() ? g_other_nid[OTHER_AA_UNSIGNED] : NID_undef;
 }
 
-int cmc_nid_ad_cmc(void) { return ensure_init() ? g_other_nid[OTHER_AD_CMC] : NID_undef; }
+int cmc_nid_ad_cmc(void) {
+    return ensure_init() ? g_other_nid[OTHER_AD_CMC] : NID_undef;
+}
 
-int cmc_nid_kp_cmc_ca(void) { return ensure_init() ? g_other_nid[OTHER_KP_CA] : NID_undef; }
+int cmc_nid_kp_cmc_ca(void) {
+    return ensure_init() ? g_other_nid[OTHER_KP_CA] : NID_undef;
+}
 
-int cmc_nid_kp_cmc_ra(void) { return ensure_init() ? g_other_nid[OTHER_KP_RA] : NID_undef; }
+int cmc_nid_kp_cmc_ra(void) {
+    return ensure_init() ? g_other_nid[OTHER_KP_RA] : NID_undef;
+}
 
 int cmc_nid_kp_cmc_archive(void) {
     return ensure_init() ? g_other_nid[OTHER_KP_ARCHIVE] : NID_undef;

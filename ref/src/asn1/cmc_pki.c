@@ -9,7 +9,9 @@
 
 #define CMC_DER_SEQUENCE 0x30
 
-void cmc_free(void *p) { OPENSSL_free(p); }
+void cmc_free(void *p) {
+    OPENSSL_free(p);
+}
 
 /*= https://www.rfc-editor.org/rfc/rfc5272#section-3.2.2
  *# The value of a body part ID is restricted to the range 0 .. 4294967295 (bodyIdMax). */
@@ -247,8 +249,7 @@ cmc_status cmc_pki_data_parse_ex(cmc_pki_data **out, const uint8_t *in, size_t i
     if (out == NULL) {
         CMC_RAISE(CMC_E_ARG);
     }
-    CMC_TRY(cmc_item_parse(&v, ASN1_ITEM_rptr(CMC_PKI_DATA), in, in_len, CMC_DER_SEQUENCE,
-                           flags));
+    CMC_TRY(cmc_item_parse(&v, ASN1_ITEM_rptr(CMC_PKI_DATA), in, in_len, CMC_DER_SEQUENCE, flags));
     cmc_status st = cmc_pki_data_check_body_parts(v);
     if (st != CMC_OK) {
         CMC_PKI_DATA_free(v);
@@ -266,7 +267,9 @@ cmc_status cmc_pki_data_to_der(const cmc_pki_data *pd, uint8_t **out, size_t *ou
     return cmc_item_to_der(out, out_len, pd, ASN1_ITEM_rptr(CMC_PKI_DATA));
 }
 
-void cmc_pki_data_free(cmc_pki_data *pd) { CMC_PKI_DATA_free(pd); }
+void cmc_pki_data_free(cmc_pki_data *pd) {
+    CMC_PKI_DATA_free(pd);
+}
 
 cmc_status cmc_pki_response_parse_ex(cmc_pki_response **out, const uint8_t *in, size_t in_len,
                                      unsigned flags) {
@@ -274,8 +277,8 @@ cmc_status cmc_pki_response_parse_ex(cmc_pki_response **out, const uint8_t *in, 
     if (out == NULL) {
         CMC_RAISE(CMC_E_ARG);
     }
-    CMC_TRY(cmc_item_parse(&v, ASN1_ITEM_rptr(CMC_PKI_RESPONSE), in, in_len, CMC_DER_SEQUENCE,
-                           flags));
+    CMC_TRY(
+        cmc_item_parse(&v, ASN1_ITEM_rptr(CMC_PKI_RESPONSE), in, in_len, CMC_DER_SEQUENCE, flags));
     cmc_status st = cmc_pki_response_check_body_parts(v);
     if (st != CMC_OK) {
         CMC_PKI_RESPONSE_free(v);
@@ -289,9 +292,10 @@ cmc_status cmc_pki_response_parse(cmc_pki_response **out, const uint8_t *in, siz
     return cmc_pki_response_parse_ex(out, in, in_len, 0);
 }
 
-cmc_status cmc_pki_response_to_der(const cmc_pki_response *pr, uint8_t **out,
-                                   size_t *out_len) {
+cmc_status cmc_pki_response_to_der(const cmc_pki_response *pr, uint8_t **out, size_t *out_len) {
     return cmc_item_to_der(out, out_len, pr, ASN1_ITEM_rptr(CMC_PKI_RESPONSE));
 }
 
-void cmc_pki_response_free(cmc_pki_response *pr) { CMC_PKI_RESPONSE_free(pr); }
+void cmc_pki_response_free(cmc_pki_response *pr) {
+    CMC_PKI_RESPONSE_free(pr);
+}

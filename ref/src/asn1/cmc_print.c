@@ -12,11 +12,11 @@
 #define CMC_PRINT_MAX_HEX 64   /* longer byte strings are shown as prefix + "... (N bytes)" */
 #define CMC_PRINT_MAX_ITEMS 64 /* list elements shown before "... (N more)" */
 
-#define P(x)                                                                                   \
-    do {                                                                                       \
-        if (!(x)) {                                                                            \
-            return 0;                                                                          \
-        }                                                                                      \
+#define P(x)                                                                                       \
+    do {                                                                                           \
+        if (!(x)) {                                                                                \
+            return 0;                                                                              \
+        }                                                                                          \
     } while (0)
 
 int cmc_print_indent(BIO *out, int indent) {
@@ -28,7 +28,9 @@ static int label(BIO *out, int indent, const char *name) {
     return cmc_print_indent(out, indent) && BIO_printf(out, "%s: ", name) >= 0;
 }
 
-static int nl(BIO *out) { return BIO_puts(out, "\n") >= 0; }
+static int nl(BIO *out) {
+    return BIO_puts(out, "\n") >= 0;
+}
 
 int cmc_print_oid(BIO *out, const ASN1_OBJECT *oid) {
     char dotted[128];
@@ -111,15 +113,16 @@ int cmc_print_name(BIO *out, const X509_NAME *name) {
     if (X509_NAME_entry_count(name) == 0) {
         return BIO_puts(out, "(empty)") >= 0;
     }
-    return X509_NAME_print_ex(out, name, 0, XN_FLAG_RFC2253) >= 0;
+    /* "CN=a, O=b" in encoding order, UTF-8 shown as is. */
+    const unsigned long flags = (XN_FLAG_ONELINE & ~XN_FLAG_SPC_EQ & ~ASN1_STRFLGS_ESC_MSB);
+    return X509_NAME_print_ex(out, name, 0, flags) >= 0;
 }
 
 int cmc_print_time(BIO *out, const ASN1_TIME *t) {
     if (t == NULL) {
         return BIO_puts(out, "(none)") >= 0;
     }
-    return ASN1_TIME_print_ex(out, t, ASN1_DTFLGS_ISO8601) > 0 ||
-           BIO_puts(out, "(bad time)") >= 0;
+    return ASN1_TIME_print_ex(out, t, ASN1_DTFLGS_ISO8601) > 0 || BIO_puts(out, "(bad time)") >= 0;
 }
 
 int cmc_print_algor(BIO *out, const X509_ALGOR *alg) {
@@ -204,8 +207,7 @@ static int print_named(BIO *out, const ASN1_INTEGER *a, const char *(*namer)(lon
     if (name != NULL) {
         return BIO_printf(out, "%s (%lld)", name, (long long)v) >= 0;
     }
-    return BIO_puts(out, "unknown (") >= 0 && cmc_print_integer(out, a) &&
-           BIO_puts(out, ")") >= 0;
+    return BIO_puts(out, "unknown (") >= 0 && cmc_print_integer(out, a) && BIO_puts(out, ")") >= 0;
 }
 
 static const char *fail_info_namer(long v) {
@@ -272,8 +274,7 @@ int CMC_PEND_INFO_print(BIO *out, const CMC_PEND_INFO *x, int indent) {
 
 static int print_status_head(BIO *out, const ASN1_INTEGER *status, const ASN1_UTF8STRING *text,
                              int indent) {
-    P(label(out, indent, "cMCStatus") && print_named(out, status, cmc_cmc_status_name) &&
-      nl(out));
+    P(label(out, indent, "cMCStatus") && print_named(out, status, cmc_cmc_status_name) && nl(out));
     (void)text;
     return 1;
 }
@@ -282,8 +283,7 @@ int CMC_STATUS_INFO_print(BIO *out, const CMC_STATUS_INFO *x, int indent) {
     P(print_status_head(out, x->cMCStatus, x->statusString, indent));
     P(label(out, indent, "bodyList") && print_id_list(out, x->bodyList) && nl(out));
     if (x->statusString != NULL) {
-        P(label(out, indent, "statusString") && cmc_print_string(out, x->statusString) &&
-          nl(out));
+        P(label(out, indent, "statusString") && cmc_print_string(out, x->statusString) && nl(out));
     }
     if (x->otherInfo != NULL && x->otherInfo->type == CMC_OTHER_INFO_FAIL_INFO) {
         P(label(out, indent, "failInfo") &&
@@ -297,8 +297,7 @@ int CMC_STATUS_INFO_print(BIO *out, const CMC_STATUS_INFO *x, int indent) {
 
 int CMC_EXTENDED_FAIL_INFO_print(BIO *out, const CMC_EXTENDED_FAIL_INFO *x, int indent) {
     P(label(out, indent, "failInfoOID") && cmc_print_oid(out, x->failInfoOID) && nl(out));
-    return label(out, indent, "failInfoValue") && cmc_print_any(out, x->failInfoValue) &&
-           nl(out);
+    return label(out, indent, "failInfoValue") && cmc_print_any(out, x->failInfoValue) && nl(out);
 }
 
 int CMC_OTHER_STATUS_INFO_print(BIO *out, const CMC_OTHER_STATUS_INFO *x, int indent) {
@@ -325,13 +324,11 @@ int CMC_STATUS_INFO_V2_print(BIO *out, const CMC_STATUS_INFO_V2 *x, int indent) 
     int n = sk_CMC_BODY_PART_REFERENCE_num(x->bodyList);
     for (int i = 0; i < n && i < CMC_PRINT_MAX_ITEMS; i++) {
         P(BIO_puts(out, i ? ", " : "") >= 0);
-        P(CMC_BODY_PART_REFERENCE_print(out, sk_CMC_BODY_PART_REFERENCE_value(x->bodyList, i),
-                                        0));
+        P(CMC_BODY_PART_REFERENCE_print(out, sk_CMC_BODY_PART_REFERENCE_value(x->bodyList, i), 0));
     }
     P((n > 0 || BIO_puts(out, "(empty)") >= 0) && nl(out));
     if (x->statusString != NULL) {
-        P(label(out, indent, "statusString") && cmc_print_string(out, x->statusString) &&
-          nl(out));
+        P(label(out, indent, "statusString") && cmc_print_string(out, x->statusString) && nl(out));
     }
     if (x->otherInfo != NULL) {
         CMC_OTHER_STATUS_INFO *osi = NULL;
@@ -340,8 +337,8 @@ int CMC_STATUS_INFO_V2_print(BIO *out, const CMC_STATUS_INFO_V2 *x, int indent) 
             CMC_OTHER_STATUS_INFO_free(osi);
             P(ok);
         } else {
-            P(label(out, indent, "otherInfo (undecodable)") &&
-              cmc_print_any(out, x->otherInfo) && nl(out));
+            P(label(out, indent, "otherInfo (undecodable)") && cmc_print_any(out, x->otherInfo) &&
+              nl(out));
         }
     }
     return 1;
@@ -354,8 +351,7 @@ int CMC_ADD_EXTENSIONS_print(BIO *out, const CMC_ADD_EXTENSIONS *x, int indent) 
     P(cmc_print_indent(out, indent) && BIO_puts(out, "extensions:\n") >= 0);
     for (int i = 0; i < sk_X509_EXTENSION_num(x->extensions); i++) {
         X509_EXTENSION *e = sk_X509_EXTENSION_value(x->extensions, i);
-        P(cmc_print_indent(out, indent + 2) &&
-          cmc_print_oid(out, X509_EXTENSION_get_object(e)) &&
+        P(cmc_print_indent(out, indent + 2) && cmc_print_oid(out, X509_EXTENSION_get_object(e)) &&
           BIO_puts(out, X509_EXTENSION_get_critical(e) ? " (critical)\n" : "\n") >= 0);
     }
     return 1;
@@ -377,15 +373,13 @@ int CMC_DECRYPTED_POP_print(BIO *out, const CMC_DECRYPTED_POP *x, int indent) {
 }
 
 int CMC_LRA_POP_WITNESS_print(BIO *out, const CMC_LRA_POP_WITNESS *x, int indent) {
-    P(label(out, indent, "pkiDataBodyid") && cmc_print_integer(out, x->pkiDataBodyid) &&
-      nl(out));
+    P(label(out, indent, "pkiDataBodyid") && cmc_print_integer(out, x->pkiDataBodyid) && nl(out));
     return label(out, indent, "bodyIds") && print_id_list(out, x->bodyIds) && nl(out);
 }
 
 int CMC_GET_CERT_print(BIO *out, const CMC_GET_CERT *x, int indent) {
     P(label(out, indent, "issuerName") && print_general_name(out, x->issuerName) && nl(out));
-    return label(out, indent, "serialNumber") && cmc_print_integer(out, x->serialNumber) &&
-           nl(out);
+    return label(out, indent, "serialNumber") && cmc_print_integer(out, x->serialNumber) && nl(out);
 }
 
 int CMC_GET_CRL_print(BIO *out, const CMC_GET_CRL *x, int indent) {
@@ -401,8 +395,8 @@ int CMC_GET_CRL_print(BIO *out, const CMC_GET_CRL *x, int indent) {
         int any = 0;
         for (int r = 0; r <= 8; r++) { /* ReasonFlags bits 0..8 (RFC 5280 §4.2.1.13) */
             static const char *const kFlags[] = {
-                "unused", "keyCompromise", "cACompromise", "affiliationChanged", "superseded",
-                "cessationOfOperation", "certificateHold", "privilegeWithdrawn",
+                "unused",      "keyCompromise",        "cACompromise",    "affiliationChanged",
+                "superseded",  "cessationOfOperation", "certificateHold", "privilegeWithdrawn",
                 "aACompromise"};
             if (ASN1_BIT_STRING_get_bit(x->reasons, r)) {
                 P(BIO_printf(out, "%s%s", any ? ", " : "", kFlags[r]) >= 0);
@@ -435,8 +429,7 @@ int CMC_REVOKE_REQUEST_print(BIO *out, const CMC_REVOKE_REQUEST *x, int indent) 
 
 int CMC_CERT_ID_print(BIO *out, const CMC_CERT_ID *x, int indent) {
     P(label(out, indent, "issuer") && cmc_print_name(out, x->issuer) && nl(out));
-    return label(out, indent, "serialNumber") && cmc_print_integer(out, x->serialNumber) &&
-           nl(out);
+    return label(out, indent, "serialNumber") && cmc_print_integer(out, x->serialNumber) && nl(out);
 }
 
 static int print_hash_list(BIO *out, const STACK_OF(ASN1_OCTET_STRING) *l, int indent,
@@ -444,8 +437,8 @@ static int print_hash_list(BIO *out, const STACK_OF(ASN1_OCTET_STRING) *l, int i
     P(cmc_print_indent(out, indent) &&
       BIO_printf(out, "%s: %d\n", name, sk_ASN1_OCTET_STRING_num(l)) >= 0);
     for (int i = 0; i < sk_ASN1_OCTET_STRING_num(l) && i < CMC_PRINT_MAX_ITEMS; i++) {
-        P(cmc_print_indent(out, indent + 2) && print_octets(out, sk_ASN1_OCTET_STRING_value(l, i)) &&
-          nl(out));
+        P(cmc_print_indent(out, indent + 2) &&
+          print_octets(out, sk_ASN1_OCTET_STRING_value(l, i)) && nl(out));
     }
     return 1;
 }
@@ -461,8 +454,8 @@ int CMC_PUBLICATION_INFO_print(BIO *out, const CMC_PUBLICATION_INFO *x, int inde
     P(print_hash_list(out, x->certHashes, indent, "certHashes"));
     uint8_t *der = NULL;
     int len = i2d_OSSL_CRMF_PKIPUBLICATIONINFO(x->pubInfo, &der);
-    int ok = len > 0 && label(out, indent, "pubInfo") && cmc_print_hex(out, der, (size_t)len) &&
-             nl(out);
+    int ok =
+        len > 0 && label(out, indent, "pubInfo") && cmc_print_hex(out, der, (size_t)len) && nl(out);
     OPENSSL_free(der);
     return ok;
 }
@@ -484,8 +477,7 @@ static int print_cert_template(BIO *out, const OSSL_CRMF_CERTTEMPLATE *t, int in
 }
 
 int CMC_MOD_CERT_TEMPLATE_print(BIO *out, const CMC_MOD_CERT_TEMPLATE *x, int indent) {
-    P(label(out, indent, "pkiDataReference") && print_path(out, x->pkiDataReference) &&
-      nl(out));
+    P(label(out, indent, "pkiDataReference") && print_path(out, x->pkiDataReference) && nl(out));
     P(label(out, indent, "certReferences") && print_id_list(out, x->certReferences) && nl(out));
     P(label(out, indent, "replace") && BIO_puts(out, x->replace ? "TRUE" : "FALSE") >= 0 &&
       nl(out));
@@ -497,8 +489,7 @@ int CMC_CONTROLS_PROCESSED_print(BIO *out, const CMC_CONTROLS_PROCESSED *x, int 
     P(label(out, indent, "bodyList"));
     for (int i = 0; i < sk_CMC_BODY_PART_REFERENCE_num(x->bodyList); i++) {
         P(BIO_puts(out, i ? ", " : "") >= 0);
-        P(CMC_BODY_PART_REFERENCE_print(out, sk_CMC_BODY_PART_REFERENCE_value(x->bodyList, i),
-                                        0));
+        P(CMC_BODY_PART_REFERENCE_print(out, sk_CMC_BODY_PART_REFERENCE_value(x->bodyList, i), 0));
     }
     return nl(out);
 }
@@ -510,8 +501,7 @@ int CMC_IDENTITY_PROOF_V2_print(BIO *out, const CMC_IDENTITY_PROOF_V2 *x, int in
 }
 
 int CMC_POP_LINK_WITNESS_V2_print(BIO *out, const CMC_POP_LINK_WITNESS_V2 *x, int indent) {
-    P(label(out, indent, "keyGenAlgorithm") && cmc_print_algor(out, x->keyGenAlgorithm) &&
-      nl(out));
+    P(label(out, indent, "keyGenAlgorithm") && cmc_print_algor(out, x->keyGenAlgorithm) && nl(out));
     P(label(out, indent, "macAlgorithm") && cmc_print_algor(out, x->macAlgorithm) && nl(out));
     return label(out, indent, "witness") && print_octets(out, x->witness) && nl(out);
 }
@@ -566,8 +556,8 @@ static int print_attribute_value(BIO *out, const ASN1_OBJECT *type, const ASN1_T
 }
 
 int cmc_print_x509_req(BIO *out, const X509_REQ *req, int indent) {
-    P(label(out, indent, "version") &&
-      BIO_printf(out, "%ld", X509_REQ_get_version(req) + 1) >= 0 && nl(out));
+    P(label(out, indent, "version") && BIO_printf(out, "%ld", X509_REQ_get_version(req) + 1) >= 0 &&
+      nl(out));
     P(label(out, indent, "subject") && cmc_print_name(out, X509_REQ_get_subject_name(req)) &&
       nl(out));
     P(label(out, indent, "key") && print_pubkey(out, X509_REQ_get0_pubkey((X509_REQ *)req)) &&
@@ -672,8 +662,8 @@ int cmc_print_crmf_msg(BIO *out, const OSSL_CRMF_MSG *crm, int indent) {
             if (!(ASN1_get_object(&q, &qlen, &tag, &cls, plen) & 0x80)) {
                 q += qlen;
                 if (q < p + plen && (*q & 0xC0) == 0x80) {
-                    static const char *const kPop[] = {"raVerified", "signature",
-                                                       "keyEncipherment", "keyAgreement"};
+                    static const char *const kPop[] = {"raVerified", "signature", "keyEncipherment",
+                                                       "keyAgreement"};
                     unsigned n = *q & 0x1Fu;
                     pop = n < 4 ? kPop[n] : "unknown";
                 }
@@ -816,15 +806,14 @@ int CMC_TAGGED_ATTRIBUTE_print(BIO *out, const CMC_TAGGED_ATTRIBUTE *x, int inde
 
 int CMC_TAGGED_CONTENT_INFO_print(BIO *out, const CMC_TAGGED_CONTENT_INFO *x, int indent) {
     P(label(out, indent, "bodyPartID") && cmc_print_integer(out, x->bodyPartID) && nl(out));
-    return label(out, indent, "contentType") &&
-           cmc_print_oid(out, CMS_get0_type(x->contentInfo)) && nl(out);
+    return label(out, indent, "contentType") && cmc_print_oid(out, CMS_get0_type(x->contentInfo)) &&
+           nl(out);
 }
 
 int CMC_OTHER_MSG_print(BIO *out, const CMC_OTHER_MSG *x, int indent) {
     P(label(out, indent, "bodyPartID") && cmc_print_integer(out, x->bodyPartID) && nl(out));
     P(label(out, indent, "otherMsgType") && cmc_print_oid(out, x->otherMsgType) && nl(out));
-    return label(out, indent, "otherMsgValue") && cmc_print_any(out, x->otherMsgValue) &&
-           nl(out);
+    return label(out, indent, "otherMsgValue") && cmc_print_any(out, x->otherMsgValue) && nl(out);
 }
 
 static int print_common(BIO *out, const STACK_OF(CMC_TAGGED_ATTRIBUTE) *ctrl,
@@ -846,8 +835,7 @@ static int print_common(BIO *out, const STACK_OF(CMC_TAGGED_ATTRIBUTE) *ctrl,
     P(cmc_print_indent(out, indent) &&
       BIO_printf(out, "cmsSequence: %d\n", sk_CMC_TAGGED_CONTENT_INFO_num(cms)) >= 0);
     for (int i = 0; i < sk_CMC_TAGGED_CONTENT_INFO_num(cms); i++) {
-        P(CMC_TAGGED_CONTENT_INFO_print(out, sk_CMC_TAGGED_CONTENT_INFO_value(cms, i),
-                                        indent + 2));
+        P(CMC_TAGGED_CONTENT_INFO_print(out, sk_CMC_TAGGED_CONTENT_INFO_value(cms, i), indent + 2));
     }
     P(cmc_print_indent(out, indent) &&
       BIO_printf(out, "otherMsgSequence: %d\n", sk_CMC_OTHER_MSG_num(other)) >= 0);
@@ -863,6 +851,5 @@ int CMC_PKI_DATA_print(BIO *out, const CMC_PKI_DATA *x, int indent) {
 }
 
 int CMC_PKI_RESPONSE_print(BIO *out, const CMC_PKI_RESPONSE *x, int indent) {
-    return print_common(out, x->controlSequence, NULL, x->cmsSequence, x->otherMsgSequence,
-                        indent);
+    return print_common(out, x->controlSequence, NULL, x->cmsSequence, x->otherMsgSequence, indent);
 }

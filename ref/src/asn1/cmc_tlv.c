@@ -5,7 +5,7 @@
 
 #define CMC_TLV_MAX_LEN_OCTETS 4 /* lengths above 4 GiB are never CMC messages */
 
-cmc_status cmc_tlv_header(cmc_tlv *out, const uint8_t *in, size_t in_len) {
+static cmc_status read_header(cmc_tlv *out, const uint8_t *in, size_t in_len, int bound) {
     size_t i = 0;
     if (in_len < 2) {
         CMC_RAISE(CMC_E_TRUNCATED);
@@ -56,11 +56,19 @@ cmc_status cmc_tlv_header(cmc_tlv *out, const uint8_t *in, size_t in_len) {
         t.len = v;
     }
     t.hdr_len = i;
-    if (!t.indefinite && in_len - i < t.len) {
+    if (bound && !t.indefinite && in_len - i < t.len) {
         CMC_RAISE(CMC_E_TRUNCATED);
     }
     *out = t;
     return CMC_OK;
+}
+
+cmc_status cmc_tlv_header(cmc_tlv *out, const uint8_t *in, size_t in_len) {
+    return read_header(out, in, in_len, 1);
+}
+
+cmc_status cmc_tlv_header_unbounded(cmc_tlv *out, const uint8_t *in, size_t in_len) {
+    return read_header(out, in, in_len, 0);
 }
 
 static cmc_status walk(const uint8_t *in, size_t in_len, size_t base, int depth, size_t *used,
@@ -122,8 +130,7 @@ cmc_status cmc_tlv_element_len(size_t *out_len, const uint8_t *in, size_t in_len
     return walk(in, in_len, 0, 0, out_len, &off, &what);
 }
 
-cmc_status cmc_tlv_walk(const uint8_t *in, size_t in_len, size_t *err_off,
-                        const char **err_what) {
+cmc_status cmc_tlv_walk(const uint8_t *in, size_t in_len, size_t *err_off, const char **err_what) {
     size_t used = 0;
     CMC_TRY(walk(in, in_len, 0, 0, &used, err_off, err_what));
     if (used != in_len) {
@@ -156,11 +163,20 @@ cmc_status cmc_tlv_check_outer(const uint8_t *in, size_t in_len, uint8_t want_id
 
 const char *cmc_tlv_tag_name(uint8_t id, char *buf, size_t buf_len) {
     static const char *const kUniversal[] = {
-        [0x01] = "BOOLEAN",          [0x02] = "INTEGER",         [0x03] = "BIT STRING",
-        [0x04] = "OCTET STRING",     [0x05] = "NULL",            [0x06] = "OBJECT IDENTIFIER",
-        [0x0A] = "ENUMERATED",       [0x0C] = "UTF8String",      [0x10] = "SEQUENCE",
-        [0x11] = "SET",              [0x13] = "PrintableString", [0x16] = "IA5String",
-        [0x17] = "UTCTime",          [0x18] = "GeneralizedTime",
+        [0x01] = "BOOLEAN",
+        [0x02] = "INTEGER",
+        [0x03] = "BIT STRING",
+        [0x04] = "OCTET STRING",
+        [0x05] = "NULL",
+        [0x06] = "OBJECT IDENTIFIER",
+        [0x0A] = "ENUMERATED",
+        [0x0C] = "UTF8String",
+        [0x10] = "SEQUENCE",
+        [0x11] = "SET",
+        [0x13] = "PrintableString",
+        [0x16] = "IA5String",
+        [0x17] = "UTCTime",
+        [0x18] = "GeneralizedTime",
     };
     unsigned cls = id & 0xC0u;
     unsigned num = id & 0x1Fu;

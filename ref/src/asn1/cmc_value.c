@@ -68,11 +68,17 @@ static cmc_status check_none(const void *v) {
     return CMC_OK;
 }
 
-static cmc_status check_body_part_id(const void *v) { return check_id(v); }
+static cmc_status check_body_part_id(const void *v) {
+    return check_id(v);
+}
 
-static cmc_status check_body_part_list(const void *v) { return check_ids(v, 1, 0); }
+static cmc_status check_body_part_list(const void *v) {
+    return check_ids(v, 1, 0);
+}
 
-static cmc_status check_body_part_path(const void *v) { return check_path(v); }
+static cmc_status check_body_part_path(const void *v) {
+    return check_path(v);
+}
 
 static cmc_status check_status_info(const void *v) {
     const CMC_STATUS_INFO *x = v;
@@ -143,8 +149,7 @@ static const value_type_def kTypes[CMC_VT_COUNT] = {
     [CMC_VT_CMC_STATUS_INFO] = {"CMCStatusInfo", ITEM(CMC_STATUS_INFO), ID_SEQUENCE,
                                 check_status_info},
     [CMC_VT_UTF8_STRING] = {"UTF8String", ITEM(ASN1_UTF8STRING), ID_UTF8_STRING, check_none},
-    [CMC_VT_OCTET_STRING] = {"OCTET STRING", ITEM(ASN1_OCTET_STRING), ID_OCTET_STRING,
-                             check_none},
+    [CMC_VT_OCTET_STRING] = {"OCTET STRING", ITEM(ASN1_OCTET_STRING), ID_OCTET_STRING, check_none},
     [CMC_VT_INTEGER] = {"INTEGER", ITEM(ASN1_INTEGER), ID_INTEGER, check_none},
     [CMC_VT_ADD_EXTENSIONS] = {"AddExtensions", ITEM(CMC_ADD_EXTENSIONS), ID_SEQUENCE,
                                check_add_extensions},
@@ -156,31 +161,29 @@ static const value_type_def kTypes[CMC_VT_COUNT] = {
                                 check_lra_pop_witness},
     [CMC_VT_GET_CERT] = {"GetCert", ITEM(CMC_GET_CERT), ID_SEQUENCE, check_none},
     [CMC_VT_GET_CRL] = {"GetCRL", ITEM(CMC_GET_CRL), ID_SEQUENCE, check_none},
-    [CMC_VT_REVOKE_REQUEST] = {"RevokeRequest", ITEM(CMC_REVOKE_REQUEST), ID_SEQUENCE,
-                               check_none},
+    [CMC_VT_REVOKE_REQUEST] = {"RevokeRequest", ITEM(CMC_REVOKE_REQUEST), ID_SEQUENCE, check_none},
     [CMC_VT_CMC_CERT_ID] = {"CMCCertId", ITEM(CMC_CERT_ID), ID_SEQUENCE, check_none},
     [CMC_VT_CMC_STATUS_INFO_V2] = {"CMCStatusInfoV2", ITEM(CMC_STATUS_INFO_V2), ID_SEQUENCE,
                                    check_status_info_v2},
     [CMC_VT_PUBLISH_TRUST_ANCHORS] = {"PublishTrustAnchors", ITEM(CMC_PUBLISH_TRUST_ANCHORS),
                                       ID_SEQUENCE, check_none},
-    [CMC_VT_BODY_PART_ID] = {"AuthPublish", ITEM(CMC_AUTH_PUBLISH), ID_INTEGER,
-                             check_body_part_id},
+    [CMC_VT_BODY_PART_ID] = {"AuthPublish", ITEM(CMC_AUTH_PUBLISH), ID_INTEGER, check_body_part_id},
     [CMC_VT_BODY_PART_LIST] = {"BodyPartList", ITEM(CMC_BODY_PART_LIST), ID_SEQUENCE,
                                check_body_part_list},
-    [CMC_VT_CMC_PUBLICATION_INFO] = {"CMCPublicationInfo", ITEM(CMC_PUBLICATION_INFO),
-                                     ID_SEQUENCE, check_none},
+    [CMC_VT_CMC_PUBLICATION_INFO] = {"CMCPublicationInfo", ITEM(CMC_PUBLICATION_INFO), ID_SEQUENCE,
+                                     check_none},
     [CMC_VT_MOD_CERT_TEMPLATE] = {"ModCertTemplate", ITEM(CMC_MOD_CERT_TEMPLATE), ID_SEQUENCE,
                                   check_mod_cert_template},
-    [CMC_VT_CONTROLS_PROCESSED] = {"ControlsProcessed", ITEM(CMC_CONTROLS_PROCESSED),
-                                   ID_SEQUENCE, check_controls_processed},
-    [CMC_VT_POP_LINK_WITNESS_V2] = {"PopLinkWitnessV2", ITEM(CMC_POP_LINK_WITNESS_V2),
-                                    ID_SEQUENCE, check_none},
+    [CMC_VT_CONTROLS_PROCESSED] = {"ControlsProcessed", ITEM(CMC_CONTROLS_PROCESSED), ID_SEQUENCE,
+                                   check_controls_processed},
+    [CMC_VT_POP_LINK_WITNESS_V2] = {"PopLinkWitnessV2", ITEM(CMC_POP_LINK_WITNESS_V2), ID_SEQUENCE,
+                                    check_none},
     [CMC_VT_IDENTITY_PROOF_V2] = {"IdentifyProofV2", ITEM(CMC_IDENTITY_PROOF_V2), ID_SEQUENCE,
                                   check_none},
     [CMC_VT_BODY_PART_PATH] = {"BodyPartPath", ITEM(CMC_BODY_PART_PATH), ID_SEQUENCE,
                                check_body_part_path},
-    [CMC_VT_CHANGE_SUBJECT_NAME] = {"ChangeSubjectName", ITEM(CMC_CHANGE_SUBJECT_NAME),
-                                    ID_SEQUENCE, check_change_subject_name},
+    [CMC_VT_CHANGE_SUBJECT_NAME] = {"ChangeSubjectName", ITEM(CMC_CHANGE_SUBJECT_NAME), ID_SEQUENCE,
+                                    check_change_subject_name},
 };
 #undef ITEM
 
@@ -249,8 +252,7 @@ cmc_status cmc_change_subject_name_decode(CMC_CHANGE_SUBJECT_NAME **out, int *ou
         const uint8_t *p = in + off;
         int is_alt = child.id == ID_CTX1_CONS ||
                      (child.id == ID_SEQUENCE && starts_with_context_tag(p, &child));
-        if (!is_alt && child.id == ID_SEQUENCE && csn->subject == NULL &&
-            csn->subjectAlt == NULL) {
+        if (!is_alt && child.id == ID_SEQUENCE && csn->subject == NULL && csn->subjectAlt == NULL) {
             csn->subject = d2i_X509_NAME(NULL, &p, (long)elen);
             st = csn->subject != NULL && p == in + off + elen ? CMC_OK : CMC_E_DER;
         } else if (is_alt && csn->subjectAlt == NULL) {
@@ -344,8 +346,7 @@ cmc_status cmc_other_status_info_decode(CMC_OTHER_STATUS_INFO **out, const ASN1_
         st = cmc_tlv_header(&outer, der, (size_t)der_len);
     }
     if (st == CMC_OK && der[0] == ID_INTEGER) {
-        st = cmc_item_parse(&v, ASN1_ITEM_rptr(ASN1_INTEGER), der, (size_t)der_len, ID_INTEGER,
-                            0);
+        st = cmc_item_parse(&v, ASN1_ITEM_rptr(ASN1_INTEGER), der, (size_t)der_len, ID_INTEGER, 0);
         if (st == CMC_OK) {
             o->type = CMC_OTHER_INFO_FAIL_INFO;
             o->value.failInfo = v;
@@ -374,8 +375,8 @@ cmc_status cmc_other_status_info_decode(CMC_OTHER_STATUS_INFO **out, const ASN1_
             o->value.extendedFailInfo = v;
         }
     } else if (st == CMC_OK && der[0] == ID_SEQUENCE) {
-        st = cmc_item_parse(&v, ASN1_ITEM_rptr(CMC_PEND_INFO), der, (size_t)der_len,
-                            ID_SEQUENCE, 0);
+        st =
+            cmc_item_parse(&v, ASN1_ITEM_rptr(CMC_PEND_INFO), der, (size_t)der_len, ID_SEQUENCE, 0);
         if (st == CMC_OK) {
             o->type = CMC_OTHER_INFO_PEND_INFO;
             o->value.pendInfo = v;
@@ -474,8 +475,7 @@ cmc_status cmc_control_value_decode_der(cmc_control_value **out, cmc_value_type 
     return CMC_OK;
 }
 
-cmc_status cmc_control_value_decode(cmc_control_value **out, cmc_value_type t,
-                                    const ASN1_TYPE *v) {
+cmc_status cmc_control_value_decode(cmc_control_value **out, cmc_value_type t, const ASN1_TYPE *v) {
     if (v == NULL) {
         CMC_RAISE(CMC_E_ARG);
     }
@@ -489,8 +489,7 @@ cmc_status cmc_control_value_decode(cmc_control_value **out, cmc_value_type t,
     return st;
 }
 
-cmc_status cmc_control_value_to_der(const cmc_control_value *v, uint8_t **out,
-                                    size_t *out_len) {
+cmc_status cmc_control_value_to_der(const cmc_control_value *v, uint8_t **out, size_t *out_len) {
     if (v == NULL) {
         CMC_RAISE(CMC_E_ARG);
     }
@@ -499,8 +498,7 @@ cmc_status cmc_control_value_to_der(const cmc_control_value *v, uint8_t **out,
 
 /* ---- CMCUnsignedData (an attribute, not a control: RFC 5272 §3.2.3) ---- */
 
-cmc_status cmc_unsigned_data_decode_der(CMC_UNSIGNED_DATA **out, const uint8_t *in,
-                                        size_t in_len) {
+cmc_status cmc_unsigned_data_decode_der(CMC_UNSIGNED_DATA **out, const uint8_t *in, size_t in_len) {
     if (out == NULL) {
         CMC_RAISE(CMC_E_ARG);
     }
