@@ -40,6 +40,7 @@
 /* Measurement rounds: server and bound alternate this many times per row. */
 #define BENCH_DEFAULT_ROUNDS 4
 #define BENCH_MAX_CLIENTS 256
+#define BENCH_MAX_THREADS 64 /* in-process worker threads (--threads) */
 #define BENCH_NONCE_BYTES 16
 
 static const char *const kProg = "cmckit bench";
@@ -71,6 +72,8 @@ static const tool_opt kBenchOpts[] = {
     {"transport", 1, "http|tcp   measure against `cmckit serve` instead of in process"},
     {"url", 1, "URL   with --transport: an already running server (default: start one)"},
     {"clients", 1, "N   with --transport: concurrent clients (default 8)"},
+    {"threads", 1, "N   in-process rows: N threads share one server (default 1; shows group "
+                   "commit on disk)"},
     {"json", 0, "  print JSON instead of the table"},
     {"help", 0, "  this help"},
 };
@@ -97,6 +100,7 @@ typedef struct {
     int rounds;
     const char *dir;
     int clients;
+    int threads; /* in-process worker threads */
 } bench_cfg;
 
 static double now_s(clockid_t clk) {
@@ -390,6 +394,60 @@ static int make_server(cmc_server **out, const char *store_path, char *err, size
     return 0;
 }
 
+/* One in-process worker: requests [first, first+count) through cmc_server_handle. */
+typedef struct {
+    cmc_server *srv;
+    bench_req *reqs;
+    size_t first, count, errors;
+} inproc_worker;
+
+static void *inproc_main(void *arg) {
+    inproc_worker *w = arg;
+    for (size_t i = w->first; i < w->first + w->count; i++) {
+        cmc_http_request hr = {w->reqs[i].der, w->reqs[i].len, w->reqs[i].media_type, NULL};
+        cmc_http_response resp;
+        memset(&resp, 0, sizeof(resp));
+        if (cmc_server_handle(w->srv, &hr, &resp) != CMC_OK ||
+            check_answer(&resp, NULL, NULL) != 0) {
+            w->errors++;
+        }
+        cmc_http_response_cleanup(&resp);
+    }
+    cmc_error_clear();
+    return NULL;
+}
+
+/* run_chunk handles requests [first, end) with |threads| threads (1 = this thread) and adds
+ * the errors to |row|. */
+static void run_chunk(bench_row *row, cmc_server *srv, bench_req *reqs, size_t first,
+                      size_t end, int threads) {
+    if (threads <= 1) {
+        inproc_worker w = {srv, reqs, first, end - first, 0};
+        inproc_main(&w);
+        row->errors += w.errors;
+        return;
+    }
+    inproc_worker ws[BENCH_MAX_THREADS];
+    pthread_t th[BENCH_MAX_THREADS];
+    size_t n = end - first, per = n / (size_t)threads, extra = n % (size_t)threads;
+    int started = 0;
+    for (int t = 0; t < threads; t++) {
+        ws[t] = (inproc_worker){srv, reqs, first, per + ((size_t)t < extra), 0};
+        first += ws[t].count;
+        if (pthread_create(&th[t], NULL, inproc_main, &ws[t]) != 0) {
+            row->errors += ws[t].count;
+            continue;
+        }
+        started++;
+    }
+    for (int t = 0; t < threads; t++) {
+        if (t < started) {
+            pthread_join(th[t], NULL);
+        }
+        row->errors += ws[t].errors;
+    }
+}
+
 static void run_inproc_row(bench_row *row, const bench_cfg *bc, const char *store_path) {
     bench_keys k;
     bench_crypto cr;
@@ -397,6 +455,9 @@ static void run_inproc_row(bench_row *row, const bench_cfg *bc, const char *stor
     bench_req *reqs = NULL;
     size_t n = bc->n_req;
     int full = 0;
+    /* With threads the core's CPU time is the process's (all threads); the bound stays on
+     * this thread. */
+    clockid_t cpu_clock = bc->threads > 1 ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_THREAD_CPUTIME_ID;
     if (keys_init(&k, row->ks) != 0) {
         snprintf(row->error, sizeof(row->error), "fixture keys missing");
         return;
@@ -413,6 +474,7 @@ static void run_inproc_row(bench_row *row, const bench_cfg *bc, const char *stor
     }
     row->steps = steps_for(row->op, full);
     row->n = n;
+    row->clients = bc->threads;
     /* Warm the bound once (lazy OpenSSL setup), then alternate. */
     if (bench_crypto_once(&cr, row->steps) != 0) {
         snprintf(row->error, sizeof(row->error), "crypto bound operation failed");
@@ -421,18 +483,9 @@ static void run_inproc_row(bench_row *row, const bench_cfg *bc, const char *stor
     size_t per = (n + (size_t)bc->rounds - 1) / (size_t)bc->rounds, next = 0;
     for (int r = 0; r < bc->rounds && next < n; r++) {
         size_t end = next + per < n ? next + per : n;
-        double w0 = now_s(CLOCK_MONOTONIC), c0 = now_s(CLOCK_THREAD_CPUTIME_ID);
-        for (size_t i = next; i < end; i++) {
-            cmc_http_request hr = {reqs[i].der, reqs[i].len, reqs[i].media_type, NULL};
-            cmc_http_response resp;
-            memset(&resp, 0, sizeof(resp));
-            if (cmc_server_handle(srv, &hr, &resp) != CMC_OK ||
-                check_answer(&resp, NULL, NULL) != 0) {
-                row->errors++;
-            }
-            cmc_http_response_cleanup(&resp);
-        }
-        row->cpu_s += now_s(CLOCK_THREAD_CPUTIME_ID) - c0;
+        double w0 = now_s(CLOCK_MONOTONIC), c0 = now_s(cpu_clock);
+        run_chunk(row, srv, reqs, next, end, bc->threads);
+        row->cpu_s += now_s(cpu_clock) - c0;
         row->wall_s += now_s(CLOCK_MONOTONIC) - w0;
         c0 = now_s(CLOCK_THREAD_CPUTIME_ID);
         for (size_t i = next; i < end; i++) {
@@ -813,7 +866,8 @@ int cmd_bench(int argc, char **argv) {
     static const char *const transports[] = {"http", "tcp"};
     unsigned ops = (1u << OP_ENROLL_SIMPLE) | (1u << OP_ENROLL_FULL) | (1u << OP_REVOKE);
     unsigned keys = 7, stores = 3, tr = 0;
-    uint64_t n_req = BENCH_DEFAULT_REQUESTS, rounds = BENCH_DEFAULT_ROUNDS, clients = 8;
+    uint64_t n_req = BENCH_DEFAULT_REQUESTS, rounds = BENCH_DEFAULT_ROUNDS, clients = 8,
+             threads = 1;
     const char *v;
     int rc = 2;
     if (((v = tool_opt_get(&o, "ops")) != NULL &&
@@ -828,6 +882,8 @@ int cmd_bench(int argc, char **argv) {
             0 ||
         parse_count(tool_opt_get(&o, "rounds"), "rounds", 1, 1000, &rounds) != 0 ||
         parse_count(tool_opt_get(&o, "clients"), "clients", 1, BENCH_MAX_CLIENTS, &clients) !=
+            0 ||
+        parse_count(tool_opt_get(&o, "threads"), "threads", 1, BENCH_MAX_THREADS, &threads) !=
             0) {
         tool_opts_cleanup(&o);
         return 2;
@@ -845,7 +901,8 @@ int cmd_bench(int argc, char **argv) {
     if (n_req < clients) {
         clients = n_req;
     }
-    bench_cfg bc = {(size_t)n_req, (int)rounds, tool_opt_get(&o, "dir"), (int)clients};
+    bench_cfg bc = {(size_t)n_req, (int)rounds, tool_opt_get(&o, "dir"), (int)clients,
+                   (int)threads};
     bench_row rows[OP_COUNT * BENCH_NUM_KEYSETS * 2];
     size_t num = 0;
     memset(rows, 0, sizeof(rows));

@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <openssl/pem.h>
+
 #include "server_test_util.h"
 
 static const char *source_dir(void) {
@@ -253,14 +255,129 @@ static void test_cert_state_format_round_trips(void **state) {
     assert_int_equal(cmc_cert_state_parse(&back, "certificate issued"), CMC_E_BAD_VALUE);
 }
 
+static char g_store[1024];
+
+static void tweak_store(cmc_server_config *cfg) {
+    assert_int_equal(cmc_server_config_set_store(cfg, g_store), CMC_OK);
+}
+
+/* post_signed_by: one tcr signed by |key| / |cert| (not a fixture officer). */
+static void post_signed_by(cmc_server *srv, EVP_PKEY *key, X509 *cert, cmc_http_response *resp,
+                           cmc_response *r) {
+    cmc_pki_data_builder *b = NULL;
+    assert_int_equal(cmc_pki_data_builder_new(&b), CMC_OK);
+    X509_REQ *req = su_p10("ee-p256.key.pem", "/CN=by an issued officer");
+    assert_int_equal(cmc_pki_data_builder_add_tcr(b, NULL, 1, req), CMC_OK);
+    uint8_t *pd = NULL, *body = NULL;
+    size_t pd_len = 0, len = 0;
+    assert_int_equal(cmc_pki_data_builder_to_der(b, &pd, &pd_len), CMC_OK);
+    cmc_signer sg = {.key = key, .cert = cert, .sid = CMC_SID_ISSUER_SERIAL, .include_cert = 1};
+    cmc_sign_options so = {.signing_time = CMC_FIXTURE_CLOCK};
+    assert_int_equal(cmc_signed_data_sign(&body, &len, pd, pd_len, &sg, 1, &so), CMC_OK);
+    su_post(srv, body, len, SU_CMC_REQUEST, "application/pkcs7-mime; smime-type=CMC-response",
+            resp);
+    su_read(resp, r);
+    cmc_free(pd);
+    cmc_free(body);
+    X509_REQ_free(req);
+    cmc_pki_data_builder_free(b);
+}
+
+static void test_config_officer_revoked_in_store_is_refused_at_stage3(void **state) {
+    (void)state;
+    su_tmp_path(g_store, sizeof(g_store), "officer-store.sqlite");
+    unlink(g_store);
+    /* Issue a certificate for ee-p384 and keep it in a file store. */
+    cmc_server *srv = su_server_ex(tweak_store);
+    X509 *x = su_enroll(srv, "ee-p384.key.pem");
+    cmc_server_free(srv);
+    char pem[1024], path[1024], err[512], extra[2048];
+    su_tmp_path(pem, sizeof(pem), "issued-officer.pem");
+    FILE *f = fopen(pem, "w");
+    assert_non_null(f);
+    assert_int_equal(PEM_write_X509(f, x), 1);
+    fclose(f);
+    /* Register it as an officer in a configuration using the same store. */
+    assert_true((size_t)snprintf(extra, sizeof(extra), "store = %s\n", g_store) <
+                sizeof(extra));
+    write_config(path, sizeof(path), extra,
+                 "[officers]\nissued = officer_issued\n"
+                 "[officer_issued]\ncertificate = OFFICER_PEM\nroles = enroll\n");
+    /* write_config cannot know the PEM path: patch the placeholder. */
+    size_t n = 0;
+    uint8_t *text = su_read_file(path, &n);
+    char *t = malloc(n + 1024);
+    memcpy(t, text, n);
+    t[n] = '\0';
+    char *at = strstr(t, "OFFICER_PEM");
+    assert_non_null(at);
+    char tail[4096];
+    assert_true((size_t)snprintf(tail, sizeof(tail), "%s%s", pem, at + strlen("OFFICER_PEM")) <
+                sizeof(tail));
+    strcpy(at, tail);
+    su_write(path, (const uint8_t *)t, strlen(t));
+    cmc_server_config *cfg = NULL;
+    assert_int_equal(cmc_server_config_load(&cfg, path, err, sizeof(err)), CMC_OK);
+    assert_int_equal(cmc_server_config_set_clock(cfg, CMC_FIXTURE_CLOCK), CMC_OK);
+    assert_int_equal(cmc_server_new(&srv, cfg), CMC_OK);
+    cmc_server_config_free(cfg);
+    EVP_PKEY *k = su_key("ee-p384.key.pem");
+    cmc_http_response resp;
+    cmc_response r;
+    post_signed_by(srv, k, x, &resp, &r);
+    su_expect(&r, 1, CMC_STATUS_SUCCESS, -1);
+    cmc_response_cleanup(&r);
+    cmc_http_response_cleanup(&resp);
+    su_revoke(srv, "officer-both", x, 1, &resp, &r);
+    su_expect(&r, 1, CMC_STATUS_SUCCESS, -1);
+    cmc_response_cleanup(&r);
+    cmc_http_response_cleanup(&resp);
+    post_signed_by(srv, k, x, &resp, &r);
+    su_expect_text(su_expect(&r, 0, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST),
+                   "stage 3 (officer): signer certificate revoked");
+    cmc_response_cleanup(&r);
+    cmc_http_response_cleanup(&resp);
+    cmc_server_free(srv);
+    EVP_PKEY_free(k);
+    X509_free(x);
+    free(t);
+    free(text);
+    unlink(pem);
+    unlink(path);
+    unlink(g_store);
+}
+
+static void test_config_example_file_loads_and_enrolls(void **state) {
+    (void)state;
+    char path[1024], err[512];
+    assert_true((size_t)snprintf(path, sizeof(path), "%s/ref/examples/server.cnf",
+                                 source_dir()) < sizeof(path));
+    cmc_server_config *cfg = NULL;
+    assert_int_equal(cmc_server_config_load(&cfg, path, err, sizeof(err)), CMC_OK);
+    cmc_server *srv = NULL;
+    assert_int_equal(cmc_server_new(&srv, cfg), CMC_OK);
+    cmc_server_config_free(cfg);
+    X509 *x = su_enroll(srv, "ee-ed25519.key.pem");
+    cmc_http_response resp;
+    cmc_response r;
+    su_revoke(srv, "officer-revoke", x, 5, &resp, &r);
+    su_expect(&r, 1, CMC_STATUS_SUCCESS, -1);
+    cmc_response_cleanup(&r);
+    cmc_http_response_cleanup(&resp);
+    X509_free(x);
+    cmc_server_free(srv);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_load_accepts_good_file_and_serves),
+        cmocka_unit_test(test_config_example_file_loads_and_enrolls),
         cmocka_unit_test(test_config_load_names_file_section_and_key),
         cmocka_unit_test(test_config_load_missing_required_key),
         cmocka_unit_test(test_config_test_faults_section_switches_fault_on),
         cmocka_unit_test(test_config_setters_refuse_bad_values),
         cmocka_unit_test(test_cert_state_format_round_trips),
+        cmocka_unit_test(test_config_officer_revoked_in_store_is_refused_at_stage3),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

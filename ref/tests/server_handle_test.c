@@ -945,6 +945,40 @@ static void test_handle_rejects_null_arguments(void **state) {
     cmc_server_free(srv);
 }
 
+static void test_handle_role_check_precedes_control_processing(void **state) {
+    (void)state;
+    cmc_server *srv = su_server();
+    X509 *cert = su_enroll(srv, "ee-p256.key.pem");
+    cmc_pki_data_builder *b = NULL;
+    assert_int_equal(cmc_pki_data_builder_new(&b), CMC_OK);
+    static const uint8_t v_int[] = {0x02, 0x01, 0x05};
+    const uint8_t *vals[] = {v_int};
+    const size_t lens[] = {sizeof(v_int)};
+    assert_int_equal(cmc_pki_data_builder_add_control_raw(b, NULL, 1, "1.3.6.1.5.5.7.7.99", vals,
+                                                          lens, 1),
+                     CMC_OK);
+    cmc_revoke_spec spec = {.issuer = X509_get_issuer_name(cert),
+                            .serial = X509_get0_serialNumber(cert),
+                            .reason = 1};
+    assert_int_equal(cmc_pki_data_builder_add_revoke_request(b, NULL, 2, &spec), CMC_OK);
+    uint8_t *body = NULL;
+    size_t len = 0;
+    su_sign_builder(&body, &len, b, "officer-enroll");
+    cmc_http_response resp;
+    cmc_response r;
+    su_post(srv, body, len, SU_CMC_REQUEST, NULL, &resp);
+    su_read(&resp, &r);
+    assert_int_equal(r.num_statuses, 1);
+    su_expect_text(su_expect(&r, 0, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST),
+                   "stage 3 (officer): officer officer-enroll lacks the revoke role");
+    cmc_response_cleanup(&r);
+    cmc_http_response_cleanup(&resp);
+    cmc_free(body);
+    cmc_pki_data_builder_free(b);
+    X509_free(cert);
+    cmc_server_free(srv);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_handle_refuses_other_media_type_with_415),
@@ -956,6 +990,7 @@ int main(void) {
         cmocka_unit_test(test_handle_stage3_bad_signature_is_bad_message_check),
         cmocka_unit_test(test_handle_stage3_bad_signer_certificate_is_bad_request),
         cmocka_unit_test(test_handle_stage3_not_officer_or_wrong_role_is_bad_request),
+        cmocka_unit_test(test_handle_role_check_precedes_control_processing),
         cmocka_unit_test(test_handle_enrolls_with_every_officer_key_type),
         cmocka_unit_test(test_handle_pkcs10_pop_failure_is_pop_failed),
         cmocka_unit_test(test_handle_crmf_enrolls_and_checks_pop),

@@ -173,7 +173,67 @@ CMC_EXPORT void cmc_server_free(cmc_server *srv);
 
 /* cmc_server_handle answers one request. It returns CMC_OK whenever |resp| holds an answer
  * to send (including CMC failures and HTTP 4xx); another status means an internal failure
- * and |resp| then holds a 500 answer. Thread-safe. */
+ * and |resp| then holds a 500 answer. Thread-safe: the server object is read-only after
+ * cmc_server_new except for its store (one SQLite connection behind a mutex held for each
+ * whole transaction) and its seeded random stream (internally locked).
+ *
+ * The answers (DESIGN.md "What the reference server answers", as implemented). "Full" is a
+ * Full PKI Response (HTTP 200, CMC-response) signed by the response signer, carrying one
+ * statusInfoV2 per body part reported, the echoed transactionId, the client's senderNonce
+ * as recipientNonce, a fresh 16-byte senderNonce, and dataReturn when sent.
+ *   body larger than the limit                       413 text/plain
+ *   Content-Type absent, malformed, or not pkcs10 /
+ *     pkcs7-mime;smime-type=CMC-request (any case)   415 text/plain (also for bare
+ *                                                    application/pkcs7-mime)
+ *   bytes do not parse (empty, truncated, trailing
+ *     bytes, huge lengths, BER PKCS#10, wrong kind
+ *     for the media type)                            Full, failed/badRequest, bodyList {0}
+ *   EnvelopedData                                    Full, failed/badMessageCheck {0}
+ *   stage 1 messageDigest mismatch or missing        Full, failed/badMessageCheck {0},
+ *                                                    "stage 1 (message digest): ..."
+ *   stage 2 eContentType / content-type attribute    Full, failed/badMessageCheck {0},
+ *                                                    "stage 2 (content type): ..."
+ *   stage 3 signature does not verify                Full, failed/badMessageCheck {0},
+ *                                                    "stage 3 (officer): signature ..."
+ *   stage 3 signer untrusted / expired / not yet
+ *     valid / revoked (in this server's store)       Full, failed/badRequest {0}, "stage 3
+ *                                                    (officer): signer certificate <why>"
+ *   stage 3 not a registered officer, or lacking
+ *     the role (enroll: tcr/crm; revoke:
+ *     revokeRequest); no SignerInfo at all           Full, failed/badRequest {0}
+ *   PKIData does not parse (after stage 3)           Full, failed/badRequest {0}
+ *   control not implemented and not listed in a
+ *     controlProcessed control (RFC 5272 §3.2.1.2)   Full, failed/badRequest, bodyList = the
+ *                                                    unknown controls' IDs; nothing done
+ *   orm request                                      noSupport on it; other requests of the
+ *                                                    PKIData failed/badRequest, not processed
+ *   PKCS#10 / CRMF POP fails                         failed/popFailed on that body part
+ *   key type or PKCS#10 signature algorithm outside
+ *     [policy] signature_algorithms                  failed/badAlg on that body part
+ *   empty subject                                    failed/badRequest on that body part
+ *   more than one revokeRequest (controls or values) failed/badRequest, bodyList = their IDs
+ *   reason not a CRLReason (7, <0, >10)              failed/badRequest on the control
+ *   reason not in the policy list (default 0,1,3,4,5) failed/badRequest on the control
+ *   revoke: issuer not this CA, or unknown serial    failed/badCertId on the control
+ *   revoke: already revoked                          failed/badRequest "already revoked"
+ *   revoke: success                                  success "status=revoked; reason=N;
+ *                                                    time=YYYYMMDDHHMMSSZ" (Full, always)
+ *   getCert: found                                   Full (always: the state needs it), the
+ *                                                    certificate in SignedData.certificates,
+ *                                                    success with statusString
+ *                                                    cmc_cert_state_format() ("status=good"
+ *                                                    or "status=revoked; reason=N; time=...")
+ *   getCert: issuer not this CA or unknown serial    failed/badCertId on the control
+ *   Simple PKI Request, officer required (default)   Full, failed/badRequest, bodyList {1}
+ *   Simple PKI Request POP failure (policy off)      Full, failed/popFailed, bodyList {1}
+ *   certificates issued, nothing else to say         certs-only (+ CA certificate unless
+ *                                                    include_chain = no), or pkix-cert (one
+ *                                                    certificate) or Full, by Accept weight;
+ *                                                    ties go to the RFC default: certs-only,
+ *                                                    but Full when the Full PKI Request
+ *                                                    carries transactionId or senderNonce
+ *                                                    (their echo needs it, RFC 5272 §6.6)
+ * A malformed Accept header is ignored (treated as absent). */
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_handle(cmc_server *srv, const cmc_http_request *req,
                                                      cmc_http_response *resp);
 

@@ -376,7 +376,8 @@ static cmc_status enroll_p10(req_ctx *c, int64_t id, X509_REQ *req) {
     STACK_OF(X509_EXTENSION) *exts = X509_REQ_get_extensions(req);
     ERR_clear_error();
     X509 *cert = NULL;
-    cmc_status st = cmc_server_issue(&cert, c->cfg, c->srv->drbg, c->now, subject, pub, exts);
+    cmc_status st = cmc_server_issue(&cert, c->cfg, c->srv->drbg, c->now, subject, pub,
+                                     X509_REQ_get_X509_PUBKEY(req), exts);
     sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
     if (st == CMC_OK) {
         st = cmc_store_add(c->srv->store, cert, c->now);
@@ -410,7 +411,7 @@ static cmc_status enroll_crm(req_ctx *c, int64_t id, const OSSL_CRMF_MSG *crm) {
         st = fail1(c, id, CMC_FAIL_BAD_REQUEST, "empty or absent subject refused");
     } else {
         X509 *cert = NULL;
-        cmc_status s = cmc_server_issue(&cert, c->cfg, c->srv->drbg, c->now, subject, pub,
+        cmc_status s = cmc_server_issue(&cert, c->cfg, c->srv->drbg, c->now, subject, pub, NULL,
                                         OSSL_CRMF_CERTTEMPLATE_get0_extensions(tmpl));
         if (s == CMC_OK) {
             s = cmc_store_add(c->srv->store, cert, c->now);
@@ -647,6 +648,18 @@ static cmc_status process_pki_data(req_ctx *c, const CMC_PKI_DATA *pd) {
     int64_t revokes[CMC_MAX_BODY_PARTS];
     size_t num_revoke = 0, num_revoke_values = 0;
     char names[160] = "";
+    /* Stage 3, continued, before anything in the PKIData is acted on or reported: the
+     * officer's roles for every operation in the request. */
+    size_t pre_revoke = 0;
+    for (int i = 0; i < num_ctrl; i++) {
+        const CMC_TAGGED_ATTRIBUTE *a = sk_CMC_TAGGED_ATTRIBUTE_value(pd->controlSequence, i);
+        pre_revoke += cmc_control_number(a->attrType) == CMC_CTRL_REVOKE_REQUEST;
+    }
+    int refused = 0;
+    st = officer_check(c, needed_roles(pd, pre_revoke), &refused);
+    if (st != CMC_OK || refused) {
+        goto out;
+    }
     /* Controls listed in a controlProcessed control (RFC 5272 §6.19) were handled by an RA
      * on the way; only a registered officer (our RA) may say so. */
     int64_t processed[CMC_MAX_BODY_PARTS];
@@ -772,12 +785,6 @@ static cmc_status process_pki_data(req_ctx *c, const CMC_PKI_DATA *pd) {
     }
     if (c->any_failure) {
         goto out; /* a malformed transactionId / nonce / dataReturn */
-    }
-    /* Stage 3, continued: the officer's roles for every operation in the request. */
-    int refused = 0;
-    st = officer_check(c, needed_roles(pd, num_revoke), &refused);
-    if (st != CMC_OK || refused) {
-        goto out;
     }
     /* Revocation Request Control: one per request (spec/CMC.md §12). */
     if (num_revoke > 1 || num_revoke_values > 1) {

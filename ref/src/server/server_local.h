@@ -85,9 +85,11 @@ int cmc_server_sig_alg_allowed(const cmc_server_config *cfg, const X509_ALGOR *a
 cmc_status cmc_server_crmf_public_key(EVP_PKEY **out, const OSSL_CRMF_MSG *crm);
 cmc_status cmc_server_crmf_pop_check(const OSSL_CRMF_MSG *crm);
 /* cmc_server_issue makes a certificate for |subject| and |pub| signed by the CA, with the
- * allowed subset of |exts| (may be NULL). Serial: 128 bits from |drbg| (NULL = OS). */
+ * allowed subset of |exts| (may be NULL). Serial: 128 bits from |drbg| (NULL = OS). |spki|
+ * (may be NULL) is |pub| as received (the PKCS#10 subjectPublicKeyInfo): it is copied into
+ * the certificate as is, which is much cheaper than encoding |pub| again. */
 cmc_status cmc_server_issue(X509 **out, const cmc_server_config *cfg, cmc_drbg *drbg, time_t now,
-                            const X509_NAME *subject, EVP_PKEY *pub,
+                            const X509_NAME *subject, EVP_PKEY *pub, const X509_PUBKEY *spki,
                             const STACK_OF(X509_EXTENSION) * exts);
 cmc_status cmc_server_config_add_officer(cmc_server_config *cfg, X509 *cert, unsigned roles,
                                          const char *name);
