@@ -31,7 +31,7 @@ static unsigned char *read_all(FILE *f, size_t *out_len) {
         size_t want = cap - len;
         size_t got = fread(buf + len, 1, want, f);
         len += got;
-        if (got < want || len > CMC_MAX_MESSAGE_BYTES) {
+        if (got < want || len > (size_t)CMC_MAX_MESSAGE_BYTES) {
             break;
         }
         unsigned char *nb = realloc(buf, cap * 2);

@@ -311,6 +311,13 @@ static void test_pki_response_parse_rejects_duplicate_body_part_id(void **state)
     expect_kat("pki_response_bpid_dup.der", parse_pr, CMC_E_BODY_PART_DUP);
 }
 
+static void test_pki_response_parse_rejects_bad_body_part_ids(void **state) {
+    (void)state;
+    expect_kat("pki_response_bpid_negative.der", parse_pr, CMC_E_BODY_PART_RANGE);
+    expect_kat("pki_response_bpid_2p32.der", parse_pr, CMC_E_BODY_PART_RANGE);
+    expect_kat("pki_response_bpid_zero.der", parse_pr, CMC_E_BODY_PART_ZERO);
+}
+
 static void test_body_part_id_get_checks_range(void **state) {
     (void)state;
     ASN1_INTEGER *a = ASN1_INTEGER_new();
@@ -351,6 +358,7 @@ int main(void) {
         cmocka_unit_test(test_pki_response_parse_full_kat_reencodes_exactly),
         cmocka_unit_test(test_pki_response_parse_rejects_truncation_trailing_and_tag),
         cmocka_unit_test(test_pki_response_parse_rejects_duplicate_body_part_id),
+        cmocka_unit_test(test_pki_response_parse_rejects_bad_body_part_ids),
         cmocka_unit_test(test_body_part_id_get_checks_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -150,6 +150,33 @@ static void test_handle_refuses_ber_pkcs10_with_bad_request_0(void **state) {
     cmc_server_free(srv);
 }
 
+static void test_handle_accepts_ber_full_request(void **state) {
+    (void)state;
+    /* RFC 5272 §3.2 allows BER for the Full PKI Request (only signedAttrs must be DER). */
+    cmc_server *srv = su_server();
+    cmc_pki_data_builder *b = NULL;
+    assert_int_equal(cmc_pki_data_builder_new(&b), CMC_OK);
+    X509_REQ *req = su_p10("ee-p256.key.pem", "/CN=ber full request");
+    assert_int_equal(cmc_pki_data_builder_add_tcr(b, NULL, 1, req), CMC_OK);
+    uint8_t *pd = NULL, *body = NULL;
+    size_t pd_len = 0, len = 0;
+    assert_int_equal(cmc_pki_data_builder_to_der(b, &pd, &pd_len), CMC_OK);
+    su_sign_ex(&body, &len, pd, pd_len, "officer-both", 0, CMC_SFAULT_BER, NULL);
+    assert_int_equal(body[1], 0x80); /* indefinite length: really BER */
+    cmc_http_response resp;
+    cmc_response r;
+    su_post(srv, body, len, SU_CMC_REQUEST, kCmcResponse, &resp);
+    su_read(&resp, &r);
+    su_expect(&r, 1, CMC_STATUS_SUCCESS, -1);
+    cmc_response_cleanup(&r);
+    cmc_http_response_cleanup(&resp);
+    cmc_free(pd);
+    cmc_free(body);
+    X509_REQ_free(req);
+    cmc_pki_data_builder_free(b);
+    cmc_server_free(srv);
+}
+
 /* ---- Verification stages ---- */
 
 static void expect_stage(cmc_server *srv, uint32_t faults, uint32_t sfaults, const char *ect,
@@ -384,7 +411,7 @@ static void test_handle_crmf_enrolls_and_checks_pop(void **state) {
 static void test_handle_revocation_reason_codes_0_to_10(void **state) {
     (void)state;
     cmc_server *srv = su_server();
-    for (long reason = 0; reason <= 10; reason++) {
+    for (long reason = -1; reason <= 11; reason++) {
         X509 *cert = su_enroll(srv, "ee-p256.key.pem");
         cmc_http_response resp;
         cmc_response r;
@@ -402,7 +429,13 @@ static void test_handle_revocation_reason_codes_0_to_10(void **state) {
         } else {
             const cmc_response_status *s =
                 su_expect(&r, 1, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST);
-            su_expect_text(s, reason == 7 ? "reason 7 is not a CRLReason code" : "reason ");
+            int invalid = reason == 7 || reason < 0 || reason > 10;
+            su_expect_text(s, "reason ");
+            if (invalid) {
+                assert_non_null(strstr(s->status_string, "is not a CRLReason code"));
+            } else {
+                assert_non_null(strstr(s->status_string, "is not allowed by policy"));
+            }
             assert_int_equal(su_state(srv, cert).revoked, 0);
         }
         assert_int_equal(resp.cmc_status, allowed ? CMC_STATUS_SUCCESS : CMC_STATUS_FAILED);
@@ -985,6 +1018,7 @@ int main(void) {
         cmocka_unit_test(test_handle_refuses_large_body_with_413),
         cmocka_unit_test(test_handle_answers_bad_input_with_bad_request_0),
         cmocka_unit_test(test_handle_refuses_ber_pkcs10_with_bad_request_0),
+        cmocka_unit_test(test_handle_accepts_ber_full_request),
         cmocka_unit_test(test_handle_stage1_digest_mismatch_is_bad_message_check),
         cmocka_unit_test(test_handle_stage2_content_type_is_bad_message_check),
         cmocka_unit_test(test_handle_stage3_bad_signature_is_bad_message_check),

@@ -143,6 +143,9 @@ static cmc_status check_common(id_set *s, const STACK_OF(CMC_TAGGED_ATTRIBUTE) *
 }
 
 cmc_status cmc_pki_data_check_body_parts(const CMC_PKI_DATA *pd) {
+    if (pd == NULL) {
+        CMC_RAISE(CMC_E_ARG);
+    }
     id_set *s = OPENSSL_zalloc(sizeof(*s));
     if (s == NULL) {
         CMC_RAISE(CMC_E_NOMEM);
@@ -162,6 +165,9 @@ cmc_status cmc_pki_data_check_body_parts(const CMC_PKI_DATA *pd) {
 }
 
 cmc_status cmc_pki_response_check_body_parts(const CMC_PKI_RESPONSE *pr) {
+    if (pr == NULL) {
+        CMC_RAISE(CMC_E_ARG);
+    }
     id_set *s = OPENSSL_zalloc(sizeof(*s));
     if (s == NULL) {
         CMC_RAISE(CMC_E_NOMEM);
@@ -198,7 +204,7 @@ cmc_status cmc_item_parse(void **out, const ASN1_ITEM *it, const uint8_t *in, si
     if (out == NULL || (in == NULL && in_len != 0)) {
         CMC_RAISE(CMC_E_ARG);
     }
-    if (in_len > CMC_MAX_MESSAGE_BYTES) { /* also makes the (long) cast below safe */
+    if (in_len > (size_t)CMC_MAX_MESSAGE_BYTES) { /* also makes the (long) cast below safe */
         CMC_RAISE(CMC_E_LIMIT);
     }
     if (in_len == 0) {

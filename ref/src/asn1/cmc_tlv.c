@@ -142,7 +142,7 @@ cmc_status cmc_tlv_walk(const uint8_t *in, size_t in_len, size_t *err_off, const
 }
 
 cmc_status cmc_tlv_check_outer(const uint8_t *in, size_t in_len, uint8_t want_id) {
-    cmc_tlv t;
+    cmc_tlv t = {0};
     if (in_len >= 1 && in[0] != want_id) {
         CMC_RAISE(CMC_E_TAG);
     }

@@ -216,7 +216,7 @@ cmc_status cmc_change_subject_name_decode(CMC_CHANGE_SUBJECT_NAME **out, int *ou
     if (out == NULL || (in == NULL && in_len != 0)) {
         CMC_RAISE(CMC_E_ARG);
     }
-    if (in_len > CMC_MAX_MESSAGE_BYTES) {
+    if (in_len > (size_t)CMC_MAX_MESSAGE_BYTES) {
         CMC_RAISE(CMC_E_LIMIT);
     }
     if (in_len == 0) {

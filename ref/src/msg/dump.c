@@ -775,7 +775,7 @@ cmc_status cmc_dump(BIO *out, const uint8_t *in, size_t in_len, char *err, size_
         CMC_RAISE(CMC_E_INTERNAL);
     }
     dctx c = {in, err, err_len, CMC_OK, 0};
-    if (in_len > CMC_MAX_MESSAGE_BYTES) {
+    if (in_len > (size_t)CMC_MAX_MESSAGE_BYTES) {
         return fail(&c, in, CMC_E_LIMIT, "at most %d bytes", CMC_MAX_MESSAGE_BYTES);
     }
     if (in_len == 0) {

@@ -934,7 +934,8 @@ static cmc_status handle_full(req_ctx *c, const uint8_t *body, size_t len,
         for (size_t k = 0; k < nk; k++) {
             EVP_PKEY_free(keys[k]);
         }
-        if (v2 == CMC_OK && vf.ski_key_index >= 0) {
+        /* RFC 5272 §3.2: signed with a request's key: exactly one SignerInfo. */
+        if (v2 == CMC_OK && vf.ski_key_index >= 0 && vf.num_signers == 1) {
             vst = CMC_OK;
             c->self_signed = 1;
         } else if (v2 != CMC_E_SIGNER_UNTRUSTED) {
