@@ -48,7 +48,7 @@ char *cmc_conform_strdup(const char *s) {
     return d;
 }
 
-static char *vprintf_alloc(const char *fmt, va_list ap) {
+__attribute__((format(printf, 1, 0))) static char *vprintf_alloc(const char *fmt, va_list ap) {
     va_list ap2;
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap2);
