@@ -48,9 +48,10 @@ static int check_step(const char *cases_dir, const char *id, json_t *step) {
     if (golden == NULL || outcome == NULL) {
         return 0;
     }
-    char path[1024];
-    snprintf(path, sizeof(path), "%s/%s", cases_dir,
-             json_string_value(json_object_get(golden, "file")));
+    char path[2048];
+    const char *file = json_string_value(json_object_get(golden, "file"));
+    assert_non_null(file);
+    assert_true((size_t)snprintf(path, sizeof(path), "%s/%s", cases_dir, file) < sizeof(path));
     const char *media = json_string_value(json_object_get(golden, "media_type"));
     long http = (long)json_integer_value(json_object_get(golden, "http_status"));
     int errors = 0;
