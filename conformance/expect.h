@@ -32,6 +32,7 @@ typedef struct {
     size_t num_outcomes;
     int echo_transaction_id;
     int echo_sender_nonce;
+    int echo_data_return;
     int issued_matches_request;
     const json_t *recipe; /* the recipe the request was built from */
 } cmc_expectation;
@@ -48,8 +49,7 @@ int cmc_expect_classify(const char *media_type, size_t body_len);
  * step-level check that failed). |vopt| (may be NULL) verifies a Full PKI Response's
  * signature and chain; NULL skips that check. If |out_issued| is not NULL, it receives
  * (new, X509_free) the issued certificate for the recipe's first request key, or NULL. */
-int cmc_expect_check(const cmc_expectation *e, const cmc_answer *a,
-                     const cmc_verify_options *vopt, X509 **out_issued, char *why,
-                     size_t why_len);
+int cmc_expect_check(const cmc_expectation *e, const cmc_answer *a, const cmc_verify_options *vopt,
+                     X509 **out_issued, char *why, size_t why_len);
 
 #endif /* CMC_CONFORM_EXPECT_H */
