@@ -92,6 +92,7 @@ typedef struct {
     int clients;           /* transport rows */
     double p50_ms, p99_ms;
     long server_rss_kib;   /* transport rows with a spawned server: VmHWM */
+    double server_cpu_s;   /* transport rows with a spawned server: its CPU time in the row */
     char error[160];
 } bench_row;
 
@@ -582,13 +583,9 @@ static int spawn_serve(bench_serve *s, const char *transport, char *err, size_t 
         close(fds[1]);
         FILE *devnull = freopen("/dev/null", "w", stderr);
         (void)devnull;
-        if (strcmp(transport, "tcp") == 0) {
-            execl("/proc/self/exe", "cmckit", "serve", "--http-port", "off", "--tcp-port", "0",
-                  "--address", "127.0.0.1", (char *)NULL);
-        } else {
-            execl("/proc/self/exe", "cmckit", "serve", "--http-port", "0", "--address",
-                  "127.0.0.1", (char *)NULL);
-        }
+        /* Loopback only, a free port, no access log (it would cost the server time). */
+        execl("/proc/self/exe", "cmckit", "serve", strcmp(transport, "tcp") == 0 ? "--tcp" : "--http",
+              "127.0.0.1:0", "--quiet", (char *)NULL);
         _exit(127);
     }
     close(fds[1]);
@@ -616,6 +613,29 @@ static int spawn_serve(bench_serve *s, const char *transport, char *err, size_t 
         return -1;
     }
     return 0;
+}
+
+/* serve_cpu_s reads the user+system CPU seconds of |pid| from /proc; -1 if unavailable. */
+static double serve_cpu_s(pid_t pid) {
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return -1;
+    }
+    char buf[1024];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* Fields after the ")" that ends the command name: state is field 3; utime 14, stime 15. */
+    char *p = strrchr(buf, ')');
+    unsigned long long ut = 0, stt = 0;
+    if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
+                            &stt) != 2) {
+        return -1;
+    }
+    long hz = sysconf(_SC_CLK_TCK);
+    return hz > 0 ? (double)(ut + stt) / (double)hz : -1;
 }
 
 /* serve_peak_rss_kib reads VmHWM (peak resident set) of |pid| from /proc, in KiB; -1 if
@@ -677,6 +697,7 @@ static void run_transport_row(bench_row *row, const bench_cfg *bc, const char *u
         goto done;
     }
     size_t per = n / (size_t)nc, extra = n % (size_t)nc, first = 0;
+    double cpu0 = serve_pid > 0 ? serve_cpu_s(serve_pid) : -1;
     double w0 = now_s(CLOCK_MONOTONIC);
     int started = 0;
     for (int i = 0; i < nc; i++) {
@@ -706,6 +727,8 @@ static void run_transport_row(bench_row *row, const bench_cfg *bc, const char *u
     row->p99_ms = percentile(lat, n, 0.99);
     if (serve_pid > 0) {
         row->server_rss_kib = serve_peak_rss_kib(serve_pid);
+        double cpu1 = serve_cpu_s(serve_pid);
+        row->server_cpu_s = cpu0 >= 0 && cpu1 >= 0 ? cpu1 - cpu0 : -1;
     }
 done:
     free(lat);
@@ -720,22 +743,25 @@ done:
 
 static double rate(size_t n, double s) { return s > 0 ? (double)n / s : 0; }
 
-static void print_table(const bench_row *rows, size_t num, int transport) {
+static void print_table(const bench_row *rows, size_t num, int transport, const bench_cfg *bc) {
     char steps[64];
     if (!transport) {
+        printf("# in process, %d thread%s per row; req/s (cpu) and bound/s in CPU time, "
+               "ratio = req/s (cpu) / bound/s\n",
+               bc->threads, bc->threads == 1 ? "" : "s");
         printf("%-13s %-8s %-6s %6s %9s %9s %9s %6s %6s  %s\n", "op", "key", "store", "n",
                "req/s", "req/s", "bound/s", "ratio", "ratio", "bound steps");
         printf("%-13s %-8s %-6s %6s %9s %9s %9s %6s %6s\n", "", "", "", "", "(wall)", "(cpu)",
                "(cpu)", "(cpu)", "(wall)");
     } else {
-        printf("%-13s %-8s %-6s %6s %7s %9s %8s %8s %10s\n", "op", "key", "via", "n", "clients",
-               "req/s", "p50 ms", "p99 ms", "serve RSS");
+        printf("%-13s %-8s %-6s %6s %7s %9s %8s %8s %10s %12s\n", "op", "key", "via", "n",
+               "clients", "req/s", "p50 ms", "p99 ms", "serve RSS", "serve us/req");
     }
     for (size_t i = 0; i < num; i++) {
         const bench_row *r = &rows[i];
         if (r->error[0] != '\0' && r->n == 0) {
-            printf("%-13s %-8s %-6s error: %s\n", kOpNames[r->op], r->ks->name, r->store,
-                   r->error);
+            printf("%-13s %-8s %-6s %s%s\n", kOpNames[r->op], r->ks->name, r->store,
+                   strncmp(r->error, "skipped", 7) == 0 ? "" : "error: ", r->error);
             continue;
         }
         if (!transport) {
@@ -749,6 +775,9 @@ static void print_table(const bench_row *rows, size_t num, int transport) {
                    r->store, r->n, r->clients, rate(r->n, r->wall_s), r->p50_ms, r->p99_ms);
             if (r->server_rss_kib >= 0) {
                 printf(" %6.1f MiB", (double)r->server_rss_kib / 1024.0);
+            }
+            if (r->server_cpu_s > 0 && r->n > 0) {
+                printf(" %12.0f", r->server_cpu_s * 1e6 / (double)r->n);
             }
         }
         if (r->errors != 0) {
@@ -788,6 +817,10 @@ static void print_json(const bench_row *rows, size_t num, const bench_cfg *bc, i
             json_object_set_new(o, "p99_ms", json_real(r->p99_ms));
             if (r->server_rss_kib >= 0) {
                 json_object_set_new(o, "serve_peak_rss_kib", json_integer(r->server_rss_kib));
+            }
+            if (r->server_cpu_s > 0 && r->n > 0) {
+                json_object_set_new(o, "serve_cpu_us_per_req",
+                                    json_real(r->server_cpu_s * 1e6 / (double)r->n));
             }
         }
         if (r->error[0] != '\0') {
@@ -944,6 +977,7 @@ int cmd_bench(int argc, char **argv) {
                 row->op = (bench_op)op;
                 row->ks = &kKeysets[ki];
                 row->server_rss_kib = -1;
+                row->server_cpu_s = -1;
                 if (transport != NULL) {
                     row->store = transport;
                     if (op == OP_ENROLL_SIMPLE && url == serve.url) {
@@ -981,7 +1015,7 @@ int cmd_bench(int argc, char **argv) {
     if (tool_opt_get(&o, "json") != NULL) {
         print_json(rows, num, &bc, transport != NULL);
     } else {
-        print_table(rows, num, transport != NULL);
+        print_table(rows, num, transport != NULL, &bc);
     }
     rc = 0;
     for (size_t i = 0; i < num; i++) {

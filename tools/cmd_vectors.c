@@ -12,7 +12,13 @@ static void vectors_usage(FILE *f) {
                "            Refuses to overwrite an existing PKI unless --force.\n"
                "       cmckit vectors validate [--dir DIR]\n"
                "  validate  check the vector set in DIR (default: vectors) against\n"
-               "            DIR/schema/*.schema.json and the rules of vectors/README.md.\n");
+               "            DIR/schema/<name>.schema.json and the rules of vectors/README.md.\n"
+               "       cmckit vectors generate [--out DIR] [--schema DIR] [--only ID]\n"
+               "  generate  write DIR/manifest.json and DIR/cases (default DIR: vectors) from the\n"
+               "            case definitions, with the embedded reference server, the fixed clock\n"
+               "            2026-07-01T00:00:00Z and the fixed seed (byte-identical every run).\n"
+               "       cmckit vectors check [--dir DIR]\n"
+               "  check     regenerate into a temporary folder; fail on any byte difference.\n");
 }
 
 static int vectors_pki_main(int argc, char **argv) {
@@ -70,6 +76,43 @@ static int vectors_validate_main(int argc, char **argv) {
     return cmckit_vectors_validate(dir, 0);
 }
 
+static int vectors_generate_main(int argc, char **argv) {
+    const char *out = "vectors";
+    const char *schema = NULL;
+    const char *only = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
+            out = argv[++i];
+        } else if (strcmp(argv[i], "--schema") == 0 && i + 1 < argc) {
+            schema = argv[++i];
+        } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+            only = argv[++i];
+        } else {
+            vectors_usage(stderr);
+            return 2;
+        }
+    }
+    char schema_dir[4096];
+    if (schema == NULL) {
+        snprintf(schema_dir, sizeof(schema_dir), "%s/schema", out);
+        schema = schema_dir;
+    }
+    return cmckit_vectors_generate(out, schema, only, 0);
+}
+
+static int vectors_check_main(int argc, char **argv) {
+    const char *dir = "vectors";
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
+            dir = argv[++i];
+        } else {
+            vectors_usage(stderr);
+            return 2;
+        }
+    }
+    return cmckit_vectors_check(dir);
+}
+
 int cmd_vectors(int argc, char **argv) {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         vectors_usage(argc < 2 ? stderr : stdout);
@@ -77,6 +120,12 @@ int cmd_vectors(int argc, char **argv) {
     }
     if (strcmp(argv[1], "pki") == 0) {
         return vectors_pki_main(argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "generate") == 0) {
+        return vectors_generate_main(argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "check") == 0) {
+        return vectors_check_main(argc - 1, argv + 1);
     }
     if (strcmp(argv[1], "validate") == 0) {
         return vectors_validate_main(argc - 1, argv + 1);

@@ -15,6 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/cms.h>
+#include <openssl/pem.h>
+
 #include "cmc/dump.h"
 #include "internal.h"
 #include "kat/kat.h"
@@ -263,6 +266,107 @@ static void test_cmc_dump_names_offset_of_bad_request_choice(void **state) {
     free(in);
 }
 
+/* wrap_signed returns DER of SignedData(PKIData{cmsSequence: [bodyPartID 9: |inner|]}),
+ * signed with the temp officer key (an RA layer, RFC 5272 §7). */
+static uint8_t *wrap_signed(const uint8_t *inner, size_t inner_len, size_t *out_len) {
+    char path[512];
+    snprintf(path, sizeof(path), "%s/k.pem", g_dir);
+    BIO *kb = BIO_new_file(path, "r");
+    EVP_PKEY *key = PEM_read_bio_PrivateKey(kb, NULL, NULL, NULL);
+    BIO_free(kb);
+    snprintf(path, sizeof(path), "%s/c.pem", g_dir);
+    BIO *cb = BIO_new_file(path, "r");
+    X509 *cert = PEM_read_bio_X509(cb, NULL, NULL, NULL);
+    BIO_free(cb);
+    assert_non_null(key);
+    assert_non_null(cert);
+    CMC_PKI_DATA *pd = CMC_PKI_DATA_new();
+    CMC_TAGGED_CONTENT_INFO *tci = CMC_TAGGED_CONTENT_INFO_new();
+    const uint8_t *p = inner;
+    CMS_ContentInfo_free(tci->contentInfo);
+    tci->contentInfo = d2i_CMS_ContentInfo(NULL, &p, (long)inner_len);
+    assert_non_null(tci->contentInfo);
+    assert_true(ASN1_INTEGER_set(tci->bodyPartID, 9));
+    assert_true(sk_CMC_TAGGED_CONTENT_INFO_push(pd->cmsSequence, tci) > 0);
+    uint8_t *pd_der = NULL;
+    size_t pd_len = 0;
+    assert_int_equal(cmc_pki_data_to_der(pd, &pd_der, &pd_len), CMC_OK);
+    BIO *data = BIO_new_mem_buf(pd_der, (int)pd_len);
+    CMS_ContentInfo *cms =
+        CMS_sign(cert, key, NULL, NULL, CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP);
+    assert_non_null(cms);
+    assert_true(CMS_set1_eContentType(cms, OBJ_nid2obj(NID_id_cct_PKIData)));
+    assert_true(CMS_final(cms, data, NULL, CMS_BINARY));
+    uint8_t *out = NULL;
+    int len = i2d_CMS_ContentInfo(cms, &out);
+    assert_true(len > 0);
+    *out_len = (size_t)len;
+    CMS_ContentInfo_free(cms);
+    BIO_free(data);
+    cmc_free(pd_der);
+    CMC_PKI_DATA_free(pd);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    return out;
+}
+
+/* An RA layer around the Full PKI Request: the nested layer is dumped in full. */
+static void test_cmc_dump_prints_nested_layers(void **state) {
+    (void)state;
+    size_t len = 0;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/request.der", g_dir);
+    uint8_t *req = kat_read_path(path, &len);
+    assert_non_null(req);
+    size_t outer_len = 0;
+    uint8_t *outer = wrap_signed(req, len, &outer_len);
+    BIO *out = BIO_new(BIO_s_mem());
+    char err[CMC_DUMP_ERR_LEN];
+    assert_int_equal(cmc_dump(out, outer, outer_len, err, sizeof(err)), CMC_OK);
+    assert_int_equal(BIO_write(out, "", 1), 1);
+    char *text = NULL;
+    BIO_get_mem_data(out, &text);
+    const char *want[] = {"cmsSequence body part 9:\n        ContentInfo: pkcs7-signedData",
+                          "revokeRequest (id-cmc-17), bodyPartID 4:", "reason: keyCompromise (1)"};
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        if (strstr(text, want[i]) == NULL) {
+            fail_msg("output lacks \"%s\":\n%s", want[i], text);
+        }
+    }
+    BIO_free(out);
+    OPENSSL_free(outer);
+    free(req);
+}
+
+/* CMC_MAX_NESTING + 1 RA layers: CMC_E_LIMIT, and the offset of the layer too deep. */
+static void test_cmc_dump_limits_nesting(void **state) {
+    (void)state;
+    size_t len = 0;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/request.der", g_dir);
+    uint8_t *der = kat_read_path(path, &len);
+    assert_non_null(der);
+    for (int i = 0; i < CMC_MAX_NESTING + 1; i++) {
+        size_t n = 0;
+        uint8_t *w = wrap_signed(der, len, &n);
+        if (i == 0) {
+            free(der);
+        } else {
+            OPENSSL_free(der);
+        }
+        der = w;
+        len = n;
+    }
+    BIO *out = BIO_new(BIO_s_mem());
+    char err[CMC_DUMP_ERR_LEN];
+    assert_int_equal(cmc_dump(out, der, len, err, sizeof(err)), CMC_E_LIMIT);
+    assert_true(strncmp(err, "offset ", 7) == 0);
+    assert_non_null(strstr(err, ": expected at most 8 nested ContentInfo layers"));
+    assert_int_equal(BIO_pending(out), 0);
+    BIO_free(out);
+    OPENSSL_free(der);
+}
+
 /* Every truncation and every single-byte corruption of the Full PKI Request fails cleanly
  * (an "offset N: expected" line, never a crash; ASan runs this too) or dumps. */
 static void test_cmc_dump_survives_every_truncation_and_bit_flip(void **state) {
@@ -304,6 +408,8 @@ int main(void) {
         cmocka_unit_test(test_cmd_dump_reads_pem_certificate_and_stdin),
         cmocka_unit_test(test_cmd_dump_rejects_bad_input_with_offset),
         cmocka_unit_test(test_cmc_dump_names_offset_of_bad_request_choice),
+        cmocka_unit_test(test_cmc_dump_prints_nested_layers),
+        cmocka_unit_test(test_cmc_dump_limits_nesting),
         cmocka_unit_test(test_cmc_dump_survives_every_truncation_and_bit_flip),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -38,6 +38,9 @@ int cmc_print_oid(BIO *out, const ASN1_OBJECT *oid) {
         return BIO_puts(out, "(none)") >= 0;
     }
     OBJ_obj2txt(dotted, sizeof(dotted), oid, 1);
+    /* Register the CMC OIDs (once) so they print by name; if that failed, numbers print. */
+    cmc_status init = cmc_init();
+    (void)init;
     int nid = OBJ_obj2nid(oid);
     if (nid != NID_undef) {
         return BIO_printf(out, "%s (%s)", OBJ_nid2sn(nid), dotted) >= 0;

@@ -129,7 +129,9 @@ static int walk_each(dctx *c, span s, uint8_t want, const char *what) {
     return 1;
 }
 
-static int walk_pki(dctx *c, span s, int response) {
+/* |cis| (CMC_MAX_BODY_PARTS entries) receives the contentInfo element of each
+ * TaggedContentInfo, in order, so nested layers are dumped from the original bytes. */
+static int walk_pki(dctx *c, span s, int response, span *cis, size_t *num_cis) {
     span pd;
     span seq;
     if (!next(c, &s, ID_SEQUENCE, response ? "PKIResponse" : "PKIData", &pd, NULL) ||
@@ -178,10 +180,16 @@ static int walk_pki(dctx *c, span s, int response) {
         span tc;
         if (!next(c, &seq, ID_SEQUENCE, "TaggedContentInfo", &tc, NULL) ||
             !next(c, &tc, ID_INTEGER, "TaggedContentInfo.bodyPartID", NULL, NULL) ||
-            !next(c, &tc, ID_SEQUENCE, "TaggedContentInfo.contentInfo", NULL, NULL) ||
+            !next(c, &tc, ID_SEQUENCE, "TaggedContentInfo.contentInfo", NULL,
+                  *num_cis < CMC_MAX_BODY_PARTS ? &cis[*num_cis] : NULL) ||
             !end_of(c, &tc, "TaggedContentInfo")) {
             return 0;
         }
+        if (*num_cis >= CMC_MAX_BODY_PARTS) {
+            fail(c, tc.p, CMC_E_LIMIT, "at most %d body parts", CMC_MAX_BODY_PARTS);
+            return 0;
+        }
+        (*num_cis)++;
     }
     if (!next(c, &pd, ID_SEQUENCE, "otherMsgSequence", &seq, NULL)) {
         return 0;
@@ -398,7 +406,13 @@ static void print_attr(BIO *out, X509_ATTRIBUTE *a, int indent) {
 static cmc_status dump_content_info(dctx *c, BIO *out, span ci_elem, int indent);
 
 static cmc_status dump_pki(dctx *c, BIO *out, span s, int response, int indent) {
-    if (!walk_pki(c, s, response)) {
+    span *cis = OPENSSL_zalloc(sizeof(span) * CMC_MAX_BODY_PARTS);
+    size_t num_cis = 0;
+    if (cis == NULL) {
+        CMC_RAISE(CMC_E_NOMEM);
+    }
+    if (!walk_pki(c, s, response, cis, &num_cis)) {
+        OPENSSL_free(cis);
         return c->st;
     }
     const ASN1_ITEM *it =
@@ -407,6 +421,7 @@ static cmc_status dump_pki(dctx *c, BIO *out, span s, int response, int indent) 
     ASN1_VALUE *v = ASN1_item_d2i(NULL, &p, (long)s.len, it);
     if (v == NULL) {
         unsigned long e = ERR_peek_last_error();
+        OPENSSL_free(cis);
         return fail(c, s.p, CMC_E_DER, "a valid %s (%s)", response ? "PKIResponse" : "PKIData",
                     e != 0 ? ERR_reason_error_string(e) : "decode error");
     }
@@ -422,29 +437,23 @@ static cmc_status dump_pki(dctx *c, BIO *out, span s, int response, int indent) 
     } else {
         CMC_PKI_DATA_print(out, (CMC_PKI_DATA *)v, indent + 2);
     }
-    /* Nested layers: dump every cmsSequence ContentInfo in full (RA batches, §7). */
+    /* Nested layers: dump every cmsSequence ContentInfo in full (RA batches, §7), from the
+     * original bytes so error offsets stay offsets into the input. */
     STACK_OF(CMC_TAGGED_CONTENT_INFO) *cms =
         response ? ((CMC_PKI_RESPONSE *)v)->cmsSequence : ((CMC_PKI_DATA *)v)->cmsSequence;
     cmc_status st = CMC_OK;
-    for (int i = 0; st == CMC_OK && i < sk_CMC_TAGGED_CONTENT_INFO_num(cms); i++) {
+    for (int i = 0; st == CMC_OK && i < sk_CMC_TAGGED_CONTENT_INFO_num(cms) && (size_t)i < num_cis;
+         i++) {
         CMC_TAGGED_CONTENT_INFO *tci = sk_CMC_TAGGED_CONTENT_INFO_value(cms, i);
-        uint8_t *der = NULL;
-        int len = i2d_CMS_ContentInfo(tci->contentInfo, &der);
-        if (len <= 0) {
-            continue;
-        }
         pr(out, indent + 2, "cmsSequence body part ");
         cmc_print_integer(out, tci->bodyPartID);
         BIO_puts(out, ":\n");
-        dctx inner = {der, c->err, c->err_len, CMC_OK, c->depth + 1};
-        st = dump_content_info(&inner, out, (span){der, (size_t)len}, indent + 4);
-        if (st != CMC_OK) {
-            /* Report the offset inside the nested ContentInfo. */
-            c->st = st;
-        }
-        OPENSSL_free(der);
+        c->depth++;
+        st = dump_content_info(c, out, cis[i], indent + 4);
+        c->depth--;
     }
     ASN1_item_free(v, it);
+    OPENSSL_free(cis);
     return st;
 }
 

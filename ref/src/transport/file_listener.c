@@ -131,7 +131,7 @@ static cmc_status file_handle_claimed(const cmc_listener *l, const char *name) {
         CMC_RAISE(CMC_E_LIMIT);
     }
     file_stem(stem, sizeof(stem), name);
-    uint64_t start_ms = cmc_tp_now_ms();
+    uint64_t start_us = cmc_tp_now_us();
     cmc_tp_buf body = {0};
     cmc_status st = file_read(&body, path, l->max_body);
     cmc_http_response resp;
@@ -169,7 +169,7 @@ static cmc_status file_handle_claimed(const cmc_listener *l, const char *name) {
     if (st == CMC_OK && rename(path, done) != 0) {
         st = cmc_error_raise(CMC_E_IO, __FILE__, __LINE__);
     }
-    cmc_tp_log(l, "-", name, mt, "-", &resp, start_ms);
+    cmc_tp_log(l, "-", name, mt, "-", &resp, start_us);
     cmc_http_response_cleanup(&resp);
     return st;
 }

@@ -36,6 +36,7 @@ typedef struct {
 typedef struct {
     cmc_tp_buf body;
     uint64_t start_ms;
+    uint64_t start_us; /* for the access log */
     int too_large;
 } http_req;
 
@@ -47,7 +48,7 @@ static void http_quiet_logger(void *cls, const char *fmt, va_list ap) {
 
 static enum MHD_Result http_queue(cmc_listener *l, struct MHD_Connection *c,
                                   const cmc_http_response *resp, const char *method,
-                                  const char *url, const char *media_type, uint64_t start_ms) {
+                                  const char *url, const char *media_type, uint64_t start_us) {
     http_impl *h = l->impl;
     struct MHD_Response *r = MHD_create_response_from_buffer(resp->body_len, resp->body,
                                                              MHD_RESPMEM_MUST_COPY);
@@ -72,18 +73,18 @@ static enum MHD_Result http_queue(cmc_listener *l, struct MHD_Connection *c,
         if (ci != NULL) {
             cmc_tp_format_peer(ci->client_addr, peer, sizeof(peer));
         }
-        cmc_tp_log(l, method, url, media_type, peer, resp, start_ms);
+        cmc_tp_log(l, method, url, media_type, peer, resp, start_us);
     }
     return ret;
 }
 
 static enum MHD_Result http_refuse(cmc_listener *l, struct MHD_Connection *c, int status,
                                    const char *text, const char *method, const char *url,
-                                   const char *media_type, uint64_t start_ms) {
+                                   const char *media_type, uint64_t start_us) {
     cmc_http_response resp;
     memset(&resp, 0, sizeof(resp));
     cmc_tp_fail_response(&resp, status, text);
-    enum MHD_Result ret = http_queue(l, c, &resp, method, url, media_type, start_ms);
+    enum MHD_Result ret = http_queue(l, c, &resp, method, url, media_type, start_us);
     cmc_http_response_cleanup(&resp);
     return ret;
 }
@@ -104,19 +105,20 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *c, cons
             return MHD_NO;
         }
         r->start_ms = cmc_tp_now_ms();
+        r->start_us = cmc_tp_now_us();
         *con_cls = r;
         pthread_mutex_lock(&h->mu);
         h->in_flight++;
         pthread_mutex_unlock(&h->mu);
         if (strcmp(url, l->path) != 0) {
             return http_refuse(l, c, MHD_HTTP_NOT_FOUND, "not found: CMC is served at another path",
-                               method, url, media_type, r->start_ms);
+                               method, url, media_type, r->start_us);
         }
         if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
             /* RFC 5273 §4: the client MUST use POST. */
             return http_refuse(l, c, MHD_HTTP_METHOD_NOT_ALLOWED,
                                "method not allowed: CMC requests are sent with POST", method,
-                               url, media_type, r->start_ms);
+                               url, media_type, r->start_us);
         }
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -128,7 +130,7 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *c, cons
                 r->too_large = 1;
                 return http_refuse(l, c, MHD_HTTP_CONTENT_TOO_LARGE,
                                    "request body larger than the server's limit", method, url,
-                                   media_type, r->start_ms);
+                                   media_type, r->start_us);
             }
         }
         return MHD_YES;
@@ -148,7 +150,7 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *c, cons
     if (r->too_large) {
         return http_refuse(l, c, MHD_HTTP_CONTENT_TOO_LARGE,
                            "request body larger than the server's limit", method, url,
-                           media_type, r->start_ms);
+                           media_type, r->start_us);
     }
     cmc_http_request req = {
         .body = r->body.p,
@@ -158,7 +160,7 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *c, cons
     };
     cmc_http_response resp;
     cmc_tp_call_handler(l->fn, l->ctx, &req, &resp);
-    enum MHD_Result ret = http_queue(l, c, &resp, method, url, media_type, r->start_ms);
+    enum MHD_Result ret = http_queue(l, c, &resp, method, url, media_type, r->start_us);
     cmc_http_response_cleanup(&resp);
     return ret;
 }

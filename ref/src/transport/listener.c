@@ -76,7 +76,7 @@ cmc_status cmc_tp_listener_new(cmc_listener **out, cmc_tp_kind kind,
 
 void cmc_tp_log(const cmc_listener *l, const char *method, const char *path,
                 const char *media_type, const char *peer, const cmc_http_response *resp,
-                uint64_t start_ms) {
+                uint64_t start_us) {
     if (l->log == NULL) {
         return;
     }
@@ -90,7 +90,7 @@ void cmc_tp_log(const cmc_listener *l, const char *method, const char *path,
         .http_status = resp->http_status,
         .cmc_status = resp->cmc_status,
         .fail_info = resp->fail_info,
-        .ms = (double)(cmc_tp_now_ms() - start_ms),
+        .ms = (double)(cmc_tp_now_us() - start_us) / 1000.0,
     };
     l->log(l->log_ctx, &e);
 }

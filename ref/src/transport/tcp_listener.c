@@ -101,7 +101,7 @@ static void tcp_worker_release(tcp_impl *t) {
 
 /* tcp_serve_one answers the complete message of |len| bytes; returns 0 to keep the
  * connection, -1 to close it. */
-static int tcp_serve_one(tcp_conn *c, const uint8_t *msg, size_t len, uint64_t start_ms) {
+static int tcp_serve_one(tcp_conn *c, const uint8_t *msg, size_t len, uint64_t start_us) {
     cmc_listener *l = c->t->l;
     cmc_media_type mt = cmc_transport_sniff_request(msg, len);
     const char *mt_str = cmc_media_type_str(mt);
@@ -109,7 +109,7 @@ static int tcp_serve_one(tcp_conn *c, const uint8_t *msg, size_t len, uint64_t s
     if (mt == CMC_MEDIA_OTHER) {
         memset(&resp, 0, sizeof(resp));
         cmc_tp_fail_response(&resp, 415, "neither PKCS #10 nor a ContentInfo");
-        cmc_tp_log(l, "-", "-", "-", c->peer, &resp, start_ms);
+        cmc_tp_log(l, "-", "-", "-", c->peer, &resp, start_us);
         cmc_http_response_cleanup(&resp);
         return -1;
     }
@@ -122,7 +122,7 @@ static int tcp_serve_one(tcp_conn *c, const uint8_t *msg, size_t len, uint64_t s
         uint64_t deadline = cmc_tp_now_ms() + (uint64_t)l->idle_timeout_s * 1000u;
         keep = cmc_tp_send_all(c->fd, resp.body, resp.body_len, deadline) == CMC_OK ? 0 : -1;
     }
-    cmc_tp_log(l, "-", "-", mt_str, c->peer, &resp, start_ms);
+    cmc_tp_log(l, "-", "-", mt_str, c->peer, &resp, start_us);
     cmc_http_response_cleanup(&resp);
     return keep;
 }
@@ -133,19 +133,19 @@ static void *tcp_conn_main(void *arg) {
     cmc_listener *l = t->l;
     cmc_tp_buf buf = {0};
     uint8_t chunk[TCP_READ_CHUNK];
-    uint64_t start_ms = 0;
+    uint64_t start_us = 0;
     for (;;) {
         /* A complete message already buffered (pipelined)? */
         if (buf.len > 0) {
             size_t total = 0;
             cmc_status st = cmc_ber_frame_length(&total, buf.p, buf.len, l->max_body);
             if (st == CMC_OK) {
-                if (tcp_serve_one(c, buf.p, total, start_ms) != 0) {
+                if (tcp_serve_one(c, buf.p, total, start_us) != 0) {
                     break;
                 }
                 memmove(buf.p, buf.p + total, buf.len - total);
                 buf.len -= total;
-                start_ms = cmc_tp_now_ms();
+                start_us = cmc_tp_now_us();
                 if (atomic_load(&t->stopping)) {
                     break; /* drained: this connection's request got its answer */
                 }
@@ -155,7 +155,7 @@ static void *tcp_conn_main(void *arg) {
                 cmc_http_response resp = {0};
                 cmc_tp_fail_response(&resp, st == CMC_E_LIMIT ? 413 : 400,
                                      cmc_status_str(st));
-                cmc_tp_log(l, "-", "-", "-", c->peer, &resp, start_ms);
+                cmc_tp_log(l, "-", "-", "-", c->peer, &resp, start_us);
                 cmc_http_response_cleanup(&resp);
                 break;
             }
@@ -166,7 +166,7 @@ static void *tcp_conn_main(void *arg) {
         uint64_t now = cmc_tp_now_ms();
         uint64_t deadline = now + (uint64_t)l->idle_timeout_s * 1000u;
         if (buf.len > 0) {
-            uint64_t req_deadline = start_ms + (uint64_t)l->request_timeout_s * 1000u;
+            uint64_t req_deadline = start_us / 1000u + (uint64_t)l->request_timeout_s * 1000u;
             if (req_deadline < deadline) {
                 deadline = req_deadline;
             }
@@ -182,7 +182,7 @@ static void *tcp_conn_main(void *arg) {
             break;
         }
         if (buf.len == 0) {
-            start_ms = cmc_tp_now_ms();
+            start_us = cmc_tp_now_us();
         }
         /* max_body plus one chunk: the framer reports CMC_E_LIMIT, not the buffer. */
         if (cmc_tp_buf_append(&buf, chunk, (size_t)n, l->max_body + TCP_READ_CHUNK) != CMC_OK) {

@@ -17,8 +17,9 @@
         return tp_fail_st_;                                                                    \
     } while (0)
 
-/* Monotonic clock in milliseconds. */
+/* Monotonic clock in milliseconds and in microseconds. */
 uint64_t cmc_tp_now_ms(void);
+uint64_t cmc_tp_now_us(void);
 
 /* A growable byte buffer; allocation with OPENSSL_malloc so a finished body can become a
  * cmc_http_response body (freed by cmc_http_response_cleanup). */
@@ -95,9 +96,10 @@ struct cmc_listener {
 cmc_status cmc_tp_listener_new(cmc_listener **out, cmc_tp_kind kind,
                                const cmc_listener_options *opts, cmc_handler_fn fn, void *ctx);
 
-/* cmc_tp_log sends one access-log record if a log function is set. */
+/* cmc_tp_log sends one access-log record if a log function is set; |start_us| is
+ * cmc_tp_now_us() at the request's first byte. */
 void cmc_tp_log(const cmc_listener *l, const char *method, const char *path,
                 const char *media_type, const char *peer, const cmc_http_response *resp,
-                uint64_t start_ms);
+                uint64_t start_us);
 
 #endif /* CMC_TRANSPORT_LOCAL_H */

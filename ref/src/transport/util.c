@@ -21,6 +21,12 @@ uint64_t cmc_tp_now_ms(void) {
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+uint64_t cmc_tp_now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 cmc_status cmc_tp_buf_append(cmc_tp_buf *b, const void *data, size_t len, size_t max) {
     if (len == 0) {
         return CMC_OK;
