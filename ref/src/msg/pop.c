@@ -27,7 +27,7 @@ cmc_status cmc_p10_verify_pop(const X509_REQ *req) {
         MSG_RAISE_DETAIL(CMC_E_POP, "PKCS#10 public key does not decode");
     }
     if (X509_REQ_verify((X509_REQ *)req, key) != 1) {
-        MSG_RAISE_DETAIL(CMC_E_POP, "PKCS#10 signature does not verify with its own key");
+        MSG_RAISE_DETAIL(CMC_E_POP, "PKCS#10 signature does not verify");
     }
     return CMC_OK;
 }
@@ -92,7 +92,7 @@ cmc_status cmc_crmf_verify_pop(const OSSL_CRMF_MSG *msg) {
     int ok = OSSL_CRMF_MSGS_verify_popo(msgs, 0, 0, NULL, NULL);
     sk_OSSL_CRMF_MSG_free(msgs); /* the stack only; |msg| stays the caller's */
     if (ok != 1) {
-        MSG_RAISE_DETAIL(CMC_E_POP, "CRMF POPOSigningKey signature does not verify");
+        MSG_RAISE_DETAIL(CMC_E_POP, "CRMF POPOSigningKey does not verify");
     }
     return CMC_OK;
 }
