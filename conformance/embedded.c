@@ -41,8 +41,7 @@ cmc_status cmc_case_seed(uint8_t out[CMC_CASE_SEED_LEN], const char *seed_hex,
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned int len = 0;
     int ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) &&
-             EVP_DigestUpdate(md, seed, n / 2) &&
-             EVP_DigestUpdate(md, case_id, strlen(case_id)) &&
+             EVP_DigestUpdate(md, seed, n / 2) && EVP_DigestUpdate(md, case_id, strlen(case_id)) &&
              EVP_DigestFinal_ex(md, out, &len) && len == CMC_CASE_SEED_LEN;
     EVP_MD_CTX_free(md);
     if (!ok) {

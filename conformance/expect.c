@@ -110,7 +110,7 @@ static int key_set_has(const key_set *ks, const EVP_PKEY *k) {
     return 0;
 }
 
-static long count_issued(const key_set *ks, STACK_OF(X509) *certs) {
+static long count_issued(const key_set *ks, STACK_OF(X509) * certs) {
     long n = 0;
     for (int i = 0; i < sk_X509_num(certs); i++) {
         n += key_set_has(ks, X509_get0_pubkey(sk_X509_value(certs, i)));
@@ -118,7 +118,7 @@ static long count_issued(const key_set *ks, STACK_OF(X509) *certs) {
     return n;
 }
 
-static int has_ca_cert(STACK_OF(X509) *certs) {
+static int has_ca_cert(STACK_OF(X509) * certs) {
     for (int i = 0; i < sk_X509_num(certs); i++) {
         if (X509_check_ca(sk_X509_value(certs, i)) > 0) {
             return 1;
@@ -187,7 +187,8 @@ static int match_outcome(const cmc_outcome *o, const cmc_answer *a, int media,
         return 0;
     }
     int cmc_kind = o->media == CMC_EXPECT_MEDIA_CMC_RESPONSE ||
-                   o->media == CMC_EXPECT_MEDIA_CERTS_ONLY || o->media == CMC_EXPECT_MEDIA_PKIX_CERT;
+                   o->media == CMC_EXPECT_MEDIA_CERTS_ONLY ||
+                   o->media == CMC_EXPECT_MEDIA_PKIX_CERT;
     if (cmc_kind && !parsed) {
         say(why, why_len, "response body does not parse as %s", cmc_expect_media_name(o->media));
         return 0;
@@ -197,16 +198,14 @@ static int match_outcome(const cmc_outcome *o, const cmc_answer *a, int media,
             for (size_t i = 0; i < o->num_body_list; i++) {
                 const cmc_response_status *st = cmc_response_find_status(r, o->body_list[i]);
                 if (st == NULL) {
-                    say(why, why_len, "no status names body part %lld",
-                        (long long)o->body_list[i]);
+                    say(why, why_len, "no status names body part %lld", (long long)o->body_list[i]);
                     return 0;
                 }
                 if (!check_status(o, st, why, why_len)) {
                     return 0;
                 }
             }
-        } else if (!check_status(o, r->num_statuses > 0 ? &r->statuses[0] : NULL, why,
-                                 why_len)) {
+        } else if (!check_status(o, r->num_statuses > 0 ? &r->statuses[0] : NULL, why, why_len)) {
             return 0;
         }
     }
@@ -223,8 +222,7 @@ static int match_outcome(const cmc_outcome *o, const cmc_answer *a, int media,
 }
 
 /* Step-level checks on a CMC response. */
-static int check_echo(const cmc_expectation *e, const cmc_response *r, char *why,
-                      size_t why_len) {
+static int check_echo(const cmc_expectation *e, const cmc_response *r, char *why, size_t why_len) {
     size_t i;
     const json_t *c;
     json_array_foreach(json_object_get(e->recipe, "controls"), i, c) {
@@ -235,8 +233,7 @@ static int check_echo(const cmc_expectation *e, const cmc_response *r, char *why
         }
         if (e->echo_transaction_id && strcmp(type, "transactionId") == 0) {
             int64_t got = -1;
-            if (r->transaction_id == NULL ||
-                !ASN1_INTEGER_get_int64(&got, r->transaction_id) ||
+            if (r->transaction_id == NULL || !ASN1_INTEGER_get_int64(&got, r->transaction_id) ||
                 got != (int64_t)json_integer_value(v)) {
                 say(why, why_len, "transactionId not echoed");
                 return 0;
@@ -268,9 +265,8 @@ static const char *first_subject(const json_t *recipe) {
         json_object_get(json_array_get(json_object_get(recipe, "requests"), 0), "subject"));
 }
 
-int cmc_expect_check(const cmc_expectation *e, const cmc_answer *a,
-                     const cmc_verify_options *vopt, X509 **out_issued, char *why,
-                     size_t why_len) {
+int cmc_expect_check(const cmc_expectation *e, const cmc_answer *a, const cmc_verify_options *vopt,
+                     X509 **out_issued, char *why, size_t why_len) {
     if (out_issued != NULL) {
         *out_issued = NULL;
     }

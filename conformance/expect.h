@@ -48,8 +48,7 @@ int cmc_expect_classify(const char *media_type, size_t body_len);
  * step-level check that failed). |vopt| (may be NULL) verifies a Full PKI Response's
  * signature and chain; NULL skips that check. If |out_issued| is not NULL, it receives
  * (new, X509_free) the issued certificate for the recipe's first request key, or NULL. */
-int cmc_expect_check(const cmc_expectation *e, const cmc_answer *a,
-                     const cmc_verify_options *vopt, X509 **out_issued, char *why,
-                     size_t why_len);
+int cmc_expect_check(const cmc_expectation *e, const cmc_answer *a, const cmc_verify_options *vopt,
+                     X509 **out_issued, char *why, size_t why_len);
 
 #endif /* CMC_CONFORM_EXPECT_H */

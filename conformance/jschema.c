@@ -85,8 +85,8 @@ static const json_t *js_resolve(js_state *st, const char *ref, const char *path)
         js_error(st, path, "schema: unsupported $ref '%s'", ref);
         return NULL;
     }
-    const json_t *target = json_object_get(json_object_get(st->root, "$defs"),
-                                           ref + sizeof(kPrefix) - 1);
+    const json_t *target =
+        json_object_get(json_object_get(st->root, "$defs"), ref + sizeof(kPrefix) - 1);
     if (target == NULL) {
         js_error(st, path, "schema: unresolved $ref '%s'", ref);
     }
@@ -121,8 +121,8 @@ static void js_check_object(js_state *st, const json_t *schema, const json_t *in
     }
 }
 
-static void js_check_array(js_state *st, const json_t *schema, const json_t *inst,
-                           const char *path, int depth) {
+static void js_check_array(js_state *st, const json_t *schema, const json_t *inst, const char *path,
+                           int depth) {
     const json_t *items = json_object_get(schema, "items");
     const json_t *min = json_object_get(schema, "minItems");
     const json_t *max = json_object_get(schema, "maxItems");
@@ -220,9 +220,28 @@ static int js_type_matches(const json_t *type, const json_t *inst) {
 }
 
 static const char *const kKnownKeywords[] = {
-    "$schema", "$id", "title", "description", "$defs", "default", "type", "const", "enum",
-    "pattern", "minLength", "minimum", "maximum", "minItems", "maxItems", "uniqueItems",
-    "properties", "required", "additionalProperties", "items", "$ref", "oneOf",
+    "$schema",
+    "$id",
+    "title",
+    "description",
+    "$defs",
+    "default",
+    "type",
+    "const",
+    "enum",
+    "pattern",
+    "minLength",
+    "minimum",
+    "maximum",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "$ref",
+    "oneOf",
 };
 
 static void js_validate(js_state *st, const json_t *schema, const json_t *inst, const char *path,

@@ -1,6 +1,6 @@
 /* jschema.h: a small JSON Schema (draft 2020-12) validator for the keyword subset the vector
- * schemas use (vectors/schema/<name>.schema.json), so the schema files are the single source of truth for
- * the vector format and `cmckit vectors validate` needs no extra dependency.
+ * schemas use (vectors/schema/<name>.schema.json), so the schema files are the single source of
+ * truth for the vector format and `cmckit vectors validate` needs no extra dependency.
  *
  * Supported: type, const, enum, pattern (POSIX extended regex), minLength, minimum, maximum,
  * minItems, maxItems, uniqueItems, properties, required, additionalProperties (boolean or

@@ -125,7 +125,9 @@ static cmc_status integer_value(rc_state *st, ASN1_INTEGER **out, const json_t *
     return CMC_OK;
 }
 
-static cmc_status fixture_ca(X509 **out) { return cmc_fixture_cert(out, "ca.cert.pem"); }
+static cmc_status fixture_ca(X509 **out) {
+    return cmc_fixture_cert(out, "ca.cert.pem");
+}
 
 /* name_value: "$ca", "$capture" (hex DER Name) or "/CN=..." as a new X509_NAME. */
 static cmc_status name_value(rc_state *st, X509_NAME **out, const json_t *v, const char *what) {
@@ -192,7 +194,7 @@ static int64_t int_field(const json_t *o, const char *key, int64_t dflt) {
 
 /* ---------------------------------------------------------------- requests */
 
-static cmc_status build_extensions(rc_state *st, STACK_OF(X509_EXTENSION) **out,
+static cmc_status build_extensions(rc_state *st, STACK_OF(X509_EXTENSION) * *out,
                                    const json_t *exts) {
     *out = NULL;
     if (json_array_size(exts) == 0) {
@@ -250,8 +252,8 @@ static int pop_broken(const json_t *o) {
 }
 
 /* build_request_der builds the PKCS#10 ("tcr"/pkcs10) or CertReqMsg ("crm") of |o|. */
-static cmc_status build_request_der(rc_state *st, uint8_t **out, size_t *out_len,
-                                    const json_t *o, int crm, int64_t cert_req_id) {
+static cmc_status build_request_der(rc_state *st, uint8_t **out, size_t *out_len, const json_t *o,
+                                    int crm, int64_t cert_req_id) {
     EVP_PKEY *key = NULL;
     CMC_TRY(fixture_key(st, &key, json_object_get(o, "key")));
     STACK_OF(X509_EXTENSION) *exts = NULL;
@@ -353,8 +355,7 @@ static cmc_status add_control(rc_state *st, cmc_pki_data_builder *b, const json_
         const json_t *values = json_object_get(c, "values");
         size_t n = json_array_size(values);
         if (oid == NULL || n > RECIPE_MAX_ITEMS) {
-            return rc_fail(st, "raw control: needs 'oid' and at most %d values",
-                           RECIPE_MAX_ITEMS);
+            return rc_fail(st, "raw control: needs 'oid' and at most %d values", RECIPE_MAX_ITEMS);
         }
         uint8_t **vals = calloc(n + 1, sizeof(*vals));
         size_t *lens = calloc(n + 1, sizeof(*lens));
@@ -363,8 +364,8 @@ static cmc_status add_control(rc_state *st, cmc_pki_data_builder *b, const json_
             s = bytes_value(st, &vals[i], &lens[i], json_array_get(values, i), "raw control");
         }
         if (s == CMC_OK) {
-            s = cmc_pki_data_builder_add_control_raw(b, NULL, id, oid,
-                                                     (const uint8_t *const *)vals, lens, n);
+            s = cmc_pki_data_builder_add_control_raw(b, NULL, id, oid, (const uint8_t *const *)vals,
+                                                     lens, n);
         }
         for (size_t i = 0; vals != NULL && i < n; i++) {
             free(vals[i]);
@@ -435,11 +436,11 @@ static cmc_status build_pki_data(rc_state *st, uint8_t **out, size_t *out_len,
 /* ---------------------------------------------------------------- signing */
 
 typedef struct {
-    EVP_PKEY *key;          /* owned when loaded from a fixture */
+    EVP_PKEY *key; /* owned when loaded from a fixture */
     X509 *cert;
-    STACK_OF(X509) *chain;  /* lent */
+    STACK_OF(X509) * chain; /* lent */
     int owned;
-    int present;            /* 0: unsigned */
+    int present; /* 0: unsigned */
 } rc_signer;
 
 static void signer_cleanup(rc_signer *s) {
@@ -540,12 +541,11 @@ static cmc_status sign_layer(rc_state *st, uint8_t **out, size_t *out_len, const
     si.cert = signer->cert;
     si.sid = CMC_SID_ISSUER_SERIAL;
     si.include_cert = 1;
-    return cmc_signed_data_sign(out, out_len, content, content_len, &si,
-                                signer->present ? 1 : 0, &opt);
+    return cmc_signed_data_sign(out, out_len, content, content_len, &si, signer->present ? 1 : 0,
+                                &opt);
 }
 
-static cmc_status compile_full(rc_state *st, uint8_t **out, size_t *out_len,
-                               const json_t *recipe) {
+static cmc_status compile_full(rc_state *st, uint8_t **out, size_t *out_len, const json_t *recipe) {
     rc_signer signer;
     CMC_TRY(resolve_signer(st, &signer, json_object_get(recipe, "signer")));
     const json_t *cms = json_object_get(recipe, "cms");
@@ -718,7 +718,7 @@ cmc_status cmc_recipe_request_key(EVP_PKEY **out, const json_t *recipe) {
     return cmc_fixture_key(out, name);
 }
 
-X509 *cmc_recipe_find_issued(const json_t *recipe, STACK_OF(X509) *certs) {
+X509 *cmc_recipe_find_issued(const json_t *recipe, STACK_OF(X509) * certs) {
     EVP_PKEY *key = NULL;
     if (cmc_recipe_request_key(&key, recipe) != CMC_OK) {
         return NULL;

@@ -17,7 +17,9 @@
 
 /* ---------------------------------------------------------------- diagnostics */
 
-void cmc_diag_init(cmc_diag *d) { memset(d, 0, sizeof(*d)); }
+void cmc_diag_init(cmc_diag *d) {
+    memset(d, 0, sizeof(*d));
+}
 
 void cmc_diag_cleanup(cmc_diag *d) {
     if (d == NULL) {
@@ -164,7 +166,9 @@ static int fixture_file_exists(const char *stem, const char *suffix) {
 }
 
 /* Credentials a recipe may name without capturing them first (recipe.h). */
-static int is_credential_ref(const char *name) { return strcmp(name, "ca") == 0; }
+static int is_credential_ref(const char *name) {
+    return strcmp(name, "ca") == 0;
+}
 
 /* check_refs walks |v| and reports every "$name" string whose name is neither captured by
  * an earlier step (|captured|, an object used as a set) nor a credential. */
@@ -174,8 +178,7 @@ static size_t check_value_refs(const json_t *v, const json_t *captured, const ch
     if (json_is_string(v)) {
         const char *s = json_string_value(v);
         if (s[0] == '$' && !is_credential_ref(s + 1) && json_object_get(captured, s + 1) == NULL) {
-            cmc_diag_add(diag, "%s: %s: '%s' is not captured by an earlier step", label, where,
-                         s);
+            cmc_diag_add(diag, "%s: %s: '%s' is not captured by an earlier step", label, where, s);
             problems++;
         }
     } else if (json_is_array(v)) {
@@ -194,15 +197,16 @@ static size_t check_value_refs(const json_t *v, const json_t *captured, const ch
     return problems;
 }
 
-static size_t check_fixture(const json_t *stem, const char *what, int need_cert,
-                            const char *label, const char *where, cmc_diag *diag) {
+static size_t check_fixture(const json_t *stem, const char *what, int need_cert, const char *label,
+                            const char *where, cmc_diag *diag) {
     if (!json_is_string(stem)) {
         return 0;
     }
     const char *s = json_string_value(stem);
-    if (!fixture_file_exists(s, ".key.pem") || (need_cert && !fixture_file_exists(s, ".cert.pem"))) {
-        cmc_diag_add(diag, "%s: %s: %s '%s' is not in the fixture PKI (vectors/pki)", label,
-                     where, what, s);
+    if (!fixture_file_exists(s, ".key.pem") ||
+        (need_cert && !fixture_file_exists(s, ".cert.pem"))) {
+        cmc_diag_add(diag, "%s: %s: %s '%s' is not in the fixture PKI (vectors/pki)", label, where,
+                     what, s);
         return 1;
     }
     return 0;
@@ -225,10 +229,10 @@ static size_t check_recipe(const json_t *recipe, const char *label, const char *
                            cmc_diag *diag) {
     size_t problems = 0;
     const char *type = json_string_value(json_object_get(recipe, "type"));
-    static const char *const kPkcs10Keys[] = {"type", "key", "subject", "pop", "extensions",
-                                              "mutations"};
-    static const char *const kFullKeys[] = {"type", "signer", "controls", "requests", "nest",
-                                            "cms", "mutations"};
+    static const char *const kPkcs10Keys[] = {"type", "key",        "subject",
+                                              "pop",  "extensions", "mutations"};
+    static const char *const kFullKeys[] = {"type", "signer", "controls", "requests",
+                                            "nest", "cms",    "mutations"};
     static const char *const kRawKeys[] = {"type", "hex", "mutations"};
     const char *const *allowed = NULL;
     size_t num_allowed = 0;
@@ -264,18 +268,17 @@ static size_t check_recipe(const json_t *recipe, const char *label, const char *
             if (ct == NULL) {
                 continue;
             }
-            int needs_value = strcmp(ct, "transactionId") == 0 ||
-                              strcmp(ct, "senderNonce") == 0 ||
+            int needs_value = strcmp(ct, "transactionId") == 0 || strcmp(ct, "senderNonce") == 0 ||
                               strcmp(ct, "recipientNonce") == 0 || strcmp(ct, "dataReturn") == 0;
             int needs_cert_id = strcmp(ct, "revokeRequest") == 0 || strcmp(ct, "getCert") == 0;
             if (needs_value && json_object_get(c, "value") == NULL) {
                 cmc_diag_add(diag, "%s: %s: control %s needs 'value'", label, where, ct);
                 problems++;
             }
-            if (needs_cert_id && (json_object_get(c, "issuer") == NULL ||
-                                  json_object_get(c, "serial") == NULL)) {
-                cmc_diag_add(diag, "%s: %s: control %s needs 'issuer' and 'serial'", label,
-                             where, ct);
+            if (needs_cert_id &&
+                (json_object_get(c, "issuer") == NULL || json_object_get(c, "serial") == NULL)) {
+                cmc_diag_add(diag, "%s: %s: control %s needs 'issuer' and 'serial'", label, where,
+                             ct);
                 problems++;
             }
             if (strcmp(ct, "revokeRequest") == 0 && json_object_get(c, "reason") == NULL) {
@@ -311,8 +314,7 @@ static size_t check_recipe(const json_t *recipe, const char *label, const char *
     return problems;
 }
 
-static size_t check_outcome(const json_t *o, const char *label, const char *where,
-                            cmc_diag *diag) {
+static size_t check_outcome(const json_t *o, const char *label, const char *where, cmc_diag *diag) {
     size_t problems = 0;
     const char *media = json_string_value(json_object_get(o, "media_type"));
     const char *status = json_string_value(json_object_get(o, "cmc_status"));
@@ -363,8 +365,8 @@ static size_t check_data_file(const json_t *file, const char *id, const char *ca
 }
 
 size_t cmc_suite_validate_case_json(const json_t *case_schema, const json_t *c,
-                                    const char *file_stem, const char *cases_dir,
-                                    const char *label, cmc_diag *diag) {
+                                    const char *file_stem, const char *cases_dir, const char *label,
+                                    cmc_diag *diag) {
     report_ctx rc = {diag, label};
     size_t problems = cmc_jschema_validate(case_schema, c, report_schema, &rc);
     if (problems != 0) {
@@ -387,8 +389,10 @@ size_t cmc_suite_validate_case_json(const json_t *case_schema, const json_t *c,
                       strcmp(doc, "RFC10004") == 0;
     }
     if (!old_series || !new_series) {
-        cmc_diag_add(diag, "%s: /refs: needs an RFC 5272-series and an RFC 10002/10003/10004 "
-                           "reference", label);
+        cmc_diag_add(diag,
+                     "%s: /refs: needs an RFC 5272-series and an RFC 10002/10003/10004 "
+                     "reference",
+                     label);
         problems++;
     }
     json_t *captured = json_object();
@@ -402,15 +406,15 @@ size_t cmc_suite_validate_case_json(const json_t *case_schema, const json_t *c,
         problems += check_value_refs(recipe, captured, label, where, diag);
         const json_t *file = json_object_get(req, "file");
         if (json_is_null(file) && !recipe_has_pad(recipe)) {
-            cmc_diag_add(diag, "%s: %s: request file may be null only for a padded recipe",
-                         label, where);
+            cmc_diag_add(diag, "%s: %s: request file may be null only for a padded recipe", label,
+                         where);
             problems++;
         }
         problems += check_data_file(file, id, cases_dir, label, where, diag);
         const json_t *golden = json_object_get(step, "golden");
         if (golden != NULL) {
-            problems += check_data_file(json_object_get(golden, "file"), id, cases_dir, label,
-                                        where, diag);
+            problems +=
+                check_data_file(json_object_get(golden, "file"), id, cases_dir, label, where, diag);
         }
         const json_t *expect = json_object_get(step, "expect");
         size_t j;
@@ -422,8 +426,7 @@ size_t cmc_suite_validate_case_json(const json_t *case_schema, const json_t *c,
         json_t *src;
         json_object_foreach(json_object_get(expect, "capture"), name, src) {
             if (json_object_get(captured, name) != NULL || is_credential_ref(name)) {
-                cmc_diag_add(diag, "%s: %s: capture '%s' is already defined", label, where,
-                             name);
+                cmc_diag_add(diag, "%s: %s: capture '%s' is already defined", label, where, name);
                 problems++;
             }
             json_object_set_new(captured, name, json_true());

@@ -61,14 +61,14 @@ int cmc_expect_media_from_name(const char *name);
 typedef struct {
     int http_status;
     cmc_expect_media media;
-    long cmc_status;               /* CMCStatus value (cmc/asn1.h), -1 = not checked */
-    const long *fail_info;         /* allowed CMCFailInfo values, reference answer first */
+    long cmc_status;       /* CMCStatus value (cmc/asn1.h), -1 = not checked */
+    const long *fail_info; /* allowed CMCFailInfo values, reference answer first */
     size_t num_fail_info;
-    const int64_t *body_list;      /* body part IDs the status must name */
+    const int64_t *body_list; /* body part IDs the status must name */
     size_t num_body_list;
     const char *status_string_contains; /* NULL = not checked */
-    long issued;                   /* number of issued certificates, -1 = not checked */
-    int chain;                     /* -1 not checked, 0 no issuer chain, 1 chain present */
+    long issued;                        /* number of issued certificates, -1 = not checked */
+    int chain;                          /* -1 not checked, 0 no issuer chain, 1 chain present */
 } cmc_outcome;
 
 /* cmc_outcome_from_json fills |o| from one schema-valid outcome object (strings lent from
@@ -97,12 +97,12 @@ typedef struct {
     const char *request_file; /* as written ("data/<id>/..."); NULL when not committed */
     uint8_t *request;         /* the committed bytes (owned), NULL when not committed */
     size_t request_len;
-    const json_t *recipe;     /* compile with cmc_recipe_compile (recipe.h) */
+    const json_t *recipe; /* compile with cmc_recipe_compile (recipe.h) */
     /* expectation */
-    cmc_outcome *outcomes;    /* >= 1; outcomes[0] is the reference server's answer */
+    cmc_outcome *outcomes; /* >= 1; outcomes[0] is the reference server's answer */
     size_t num_outcomes;
-    int echo_transaction_id;  /* response must carry the request's transactionId */
-    int echo_sender_nonce;    /* response recipientNonce must equal our senderNonce */
+    int echo_transaction_id;    /* response must carry the request's transactionId */
+    int echo_sender_nonce;      /* response recipientNonce must equal our senderNonce */
     int issued_matches_request; /* issued certificate has the requested key and subject */
     cmc_capture *captures;
     size_t num_captures;
@@ -110,7 +110,7 @@ typedef struct {
      * answer, e.g. a wrong HTTP method) */
     int has_golden;
     const char *golden_file;
-    uint8_t *golden;          /* owned */
+    uint8_t *golden; /* owned */
     size_t golden_len;
     int golden_http_status;
     const char *golden_media_type;
@@ -124,31 +124,31 @@ typedef struct {
 
 typedef struct {
     const char *id;
-    const char *file;            /* "cases/<id>.json", relative to the vectors folder */
+    const char *file; /* "cases/<id>.json", relative to the vectors folder */
     const char *title;
-    const char *description;     /* NULL if absent */
-    const char *family;          /* "revocation", ... */
-    const char *level;           /* "MUST", "SHOULD", "MAY" */
+    const char *description; /* NULL if absent */
+    const char *family;      /* "revocation", ... */
+    const char *level;       /* "MUST", "SHOULD", "MAY" */
     const char **tags;
     size_t num_tags;
-    const char **requires;       /* target features the case needs */
+    const char **requires; /* target features the case needs */
     size_t num_requires;
     cmc_ref *refs;
     size_t num_refs;
     const char *disabled_reason; /* NULL = enabled */
     cmc_step *steps;
     size_t num_steps;
-    json_t *json;                /* the parsed case file (owned) */
+    json_t *json; /* the parsed case file (owned) */
 } cmc_case;
 
 typedef struct {
-    char *dir;          /* the vectors folder as given */
+    char *dir; /* the vectors folder as given */
     const char *generator;
-    const char *clock;  /* "2026-07-01T00:00:00Z" */
-    const char *seed;   /* hex */
-    cmc_case *cases;    /* in manifest order */
+    const char *clock; /* "2026-07-01T00:00:00Z" */
+    const char *seed;  /* hex */
+    cmc_case *cases;   /* in manifest order */
     size_t num_cases;
-    json_t *manifest;   /* owned */
+    json_t *manifest; /* owned */
 } cmc_suite;
 
 /* cmc_suite_load reads and validates the vector set in |vectors_dir| (holding manifest.json,
@@ -173,7 +173,7 @@ CMC_MUST_USE cmc_status cmc_suite_read_file(uint8_t **out, size_t *out_len, cons
  * be NULL to skip file checks). Returns the number of problems, each added to |diag|
  * prefixed with |label|. The generator uses it on what it is about to write. */
 size_t cmc_suite_validate_case_json(const json_t *case_schema, const json_t *c,
-                                    const char *file_stem, const char *cases_dir,
-                                    const char *label, cmc_diag *diag);
+                                    const char *file_stem, const char *cases_dir, const char *label,
+                                    cmc_diag *diag);
 
 #endif /* CMC_CONFORM_SUITE_H */

@@ -66,8 +66,8 @@ int bench_crypto_init(bench_crypto *bc, const char *ee_key_file, const char *off
     int ok = bc->req != NULL && bc->issued != NULL && subj != NULL &&
              sign_buf(bc->officer_key, bc->officer_md, bc->attrs, sizeof(bc->attrs),
                       bc->officer_sig, &bc->officer_sig_len) &&
-             X509_NAME_add_entry_by_txt(subj, "CN", MBSTRING_ASC,
-                                        (const unsigned char *)"bench", -1, -1, 0) &&
+             X509_NAME_add_entry_by_txt(subj, "CN", MBSTRING_ASC, (const unsigned char *)"bench",
+                                        -1, -1, 0) &&
              X509_REQ_set_subject_name(bc->req, subj) && X509_REQ_set_pubkey(bc->req, bc->ee_key) &&
              X509_REQ_sign(bc->req, bc->ee_key, ee_md) > 0 &&
              X509_set_version(bc->issued, X509_VERSION_3) &&
@@ -125,8 +125,7 @@ int bench_crypto_once(bench_crypto *bc, unsigned steps) {
         unsigned char sig[512];
         size_t sig_len = sizeof(sig);
         if (!EVP_Digest(bc->content, sizeof(bc->content), md, &md_len, EVP_sha256(), NULL) ||
-            !sign_buf(bc->signer_key, EVP_sha256(), bc->attrs, sizeof(bc->attrs), sig,
-                      &sig_len)) {
+            !sign_buf(bc->signer_key, EVP_sha256(), bc->attrs, sizeof(bc->attrs), sig, &sig_len)) {
             return -1;
         }
     }

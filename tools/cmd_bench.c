@@ -72,8 +72,9 @@ static const tool_opt kBenchOpts[] = {
     {"transport", 1, "http|tcp   measure against `cmckit serve` instead of in process"},
     {"url", 1, "URL   with --transport: an already running server (default: start one)"},
     {"clients", 1, "N   with --transport: concurrent clients (default 8)"},
-    {"threads", 1, "N   in-process rows: N threads share one server (default 1; shows group "
-                   "commit on disk)"},
+    {"threads", 1,
+     "N   in-process rows: N threads share one server (default 1; shows group "
+     "commit on disk)"},
     {"json", 0, "  print JSON instead of the table"},
     {"help", 0, "  this help"},
 };
@@ -83,16 +84,16 @@ static const tool_opt kBenchOpts[] = {
 typedef struct {
     bench_op op;
     const bench_keyset *ks;
-    const char *store;     /* "memory", "disk", or the transport name */
+    const char *store; /* "memory", "disk", or the transport name */
     size_t n, errors;
-    double wall_s, cpu_s;  /* core: wall and thread CPU seconds for |n| requests */
+    double wall_s, cpu_s; /* core: wall and thread CPU seconds for |n| requests */
     size_t bound_n;
-    double bound_cpu_s;    /* crypto-only bound */
+    double bound_cpu_s; /* crypto-only bound */
     unsigned steps;
-    int clients;           /* transport rows */
+    int clients; /* transport rows */
     double p50_ms, p99_ms;
-    long server_rss_kib;   /* transport rows with a spawned server: VmHWM */
-    double server_cpu_s;   /* transport rows with a spawned server: its CPU time in the row */
+    long server_rss_kib; /* transport rows with a spawned server: VmHWM */
+    double server_cpu_s; /* transport rows with a spawned server: its CPU time in the row */
     char error[160];
 } bench_row;
 
@@ -119,8 +120,7 @@ static cmc_status xchg_server(void *ctx, const cmc_http_request *req, cmc_http_r
     return cmc_server_handle((cmc_server *)ctx, req, resp);
 }
 
-static cmc_status xchg_transport(void *ctx, const cmc_http_request *req,
-                                 cmc_http_response *resp) {
+static cmc_status xchg_transport(void *ctx, const cmc_http_request *req, cmc_http_response *resp) {
     return cmc_transport_exchange((cmc_transport *)ctx, resp, req);
 }
 
@@ -230,9 +230,8 @@ static int build_enroll(bench_keys *k, bench_op op, bench_req *out) {
                      ? 0
                      : -1;
         } else {
-            rc = cmc_pki_data_builder_add_tcr(pd, NULL, CMC_BPID_AUTO, k->p10_obj) == CMC_OK
-                     ? 0
-                     : -1;
+            rc = cmc_pki_data_builder_add_tcr(pd, NULL, CMC_BPID_AUTO, k->p10_obj) == CMC_OK ? 0
+                                                                                             : -1;
         }
         if (rc == 0) {
             rc = sign_pd(k, pd, out);
@@ -250,11 +249,11 @@ static int build_revoke(bench_keys *k, const ASN1_INTEGER *serial, bench_req *ou
     spec.issuer = X509_get_subject_name(k->ca_cert);
     spec.serial = serial;
     spec.reason = 1; /* keyCompromise: allowed by the default policy */
-    int rc = cmc_pki_data_builder_new(&pd) == CMC_OK && add_nonce(pd) == 0 &&
-                     cmc_pki_data_builder_add_revoke_request(pd, NULL, CMC_BPID_AUTO, &spec) ==
-                         CMC_OK
-                 ? sign_pd(k, pd, out)
-                 : -1;
+    int rc =
+        cmc_pki_data_builder_new(&pd) == CMC_OK && add_nonce(pd) == 0 &&
+                cmc_pki_data_builder_add_revoke_request(pd, NULL, CMC_BPID_AUTO, &spec) == CMC_OK
+            ? sign_pd(k, pd, out)
+            : -1;
     cmc_pki_data_builder_free(pd);
     return rc;
 }
@@ -262,8 +261,7 @@ static int build_revoke(bench_keys *k, const ASN1_INTEGER *serial, bench_req *ou
 /* check_answer: 0 if |resp| is a success answer; for a Full PKI Response the statuses are
  * read (the transports do not fill cmc_status). |*out_serial| (optional) receives the
  * serial of the first issued certificate. |*out_full| (optional): 1 if a CMC response. */
-static int check_answer(const cmc_http_response *resp, ASN1_INTEGER **out_serial,
-                        int *out_full) {
+static int check_answer(const cmc_http_response *resp, ASN1_INTEGER **out_serial, int *out_full) {
     if (resp->http_status != 200) {
         return -1;
     }
@@ -420,8 +418,8 @@ static void *inproc_main(void *arg) {
 
 /* run_chunk handles requests [first, end) with |threads| threads (1 = this thread) and adds
  * the errors to |row|. */
-static void run_chunk(bench_row *row, cmc_server *srv, bench_req *reqs, size_t first,
-                      size_t end, int threads) {
+static void run_chunk(bench_row *row, cmc_server *srv, bench_req *reqs, size_t first, size_t end,
+                      int threads) {
     if (threads <= 1) {
         inproc_worker w = {srv, reqs, first, end - first, 0};
         inproc_main(&w);
@@ -463,14 +461,14 @@ static void run_inproc_row(bench_row *row, const bench_cfg *bc, const char *stor
         snprintf(row->error, sizeof(row->error), "fixture keys missing");
         return;
     }
-    if (bench_crypto_init(&cr, row->ks->ee_key, row->ks->officer, row->error,
-                          sizeof(row->error)) != 0) {
+    if (bench_crypto_init(&cr, row->ks->ee_key, row->ks->officer, row->error, sizeof(row->error)) !=
+        0) {
         keys_cleanup(&k);
         return;
     }
     if (make_server(&srv, store_path, row->error, sizeof(row->error)) != 0 ||
-        prepare(row->op, &k, n, xchg_server, srv, &reqs, &full, row->error,
-                sizeof(row->error)) != 0) {
+        prepare(row->op, &k, n, xchg_server, srv, &reqs, &full, row->error, sizeof(row->error)) !=
+            0) {
         goto done;
     }
     row->steps = steps_for(row->op, full);
@@ -584,8 +582,9 @@ static int spawn_serve(bench_serve *s, const char *transport, char *err, size_t 
         FILE *devnull = freopen("/dev/null", "w", stderr);
         (void)devnull;
         /* Loopback only, a free port, no access log (it would cost the server time). */
-        execl("/proc/self/exe", "cmckit", "serve", strcmp(transport, "tcp") == 0 ? "--tcp" : "--http",
-              "127.0.0.1:0", "--quiet", (char *)NULL);
+        execl("/proc/self/exe", "cmckit", "serve",
+              strcmp(transport, "tcp") == 0 ? "--tcp" : "--http", "127.0.0.1:0", "--quiet",
+              (char *)NULL);
         _exit(127);
     }
     close(fds[1]);
@@ -630,8 +629,8 @@ static double serve_cpu_s(pid_t pid) {
     /* Fields after the ")" that ends the command name: state is field 3; utime 14, stime 15. */
     char *p = strrchr(buf, ')');
     unsigned long long ut = 0, stt = 0;
-    if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
-                            &stt) != 2) {
+    if (p == NULL ||
+        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &stt) != 2) {
         return -1;
     }
     long hz = sysconf(_SC_CLK_TCK);
@@ -741,7 +740,9 @@ done:
 
 /* ---- output ---- */
 
-static double rate(size_t n, double s) { return s > 0 ? (double)n / s : 0; }
+static double rate(size_t n, double s) {
+    return s > 0 ? (double)n / s : 0;
+}
 
 static void print_table(const bench_row *rows, size_t num, int transport, const bench_cfg *bc) {
     char steps[64];
@@ -749,8 +750,8 @@ static void print_table(const bench_row *rows, size_t num, int transport, const 
         printf("# in process, %d thread%s per row; req/s (cpu) and bound/s in CPU time, "
                "ratio = req/s (cpu) / bound/s\n",
                bc->threads, bc->threads == 1 ? "" : "s");
-        printf("%-13s %-8s %-6s %6s %9s %9s %9s %6s %6s  %s\n", "op", "key", "store", "n",
-               "req/s", "req/s", "bound/s", "ratio", "ratio", "bound steps");
+        printf("%-13s %-8s %-6s %6s %9s %9s %9s %6s %6s  %s\n", "op", "key", "store", "n", "req/s",
+               "req/s", "bound/s", "ratio", "ratio", "bound steps");
         printf("%-13s %-8s %-6s %6s %9s %9s %9s %6s %6s\n", "", "", "", "", "(wall)", "(cpu)",
                "(cpu)", "(cpu)", "(wall)");
     } else {
@@ -864,8 +865,7 @@ static int parse_list(const char *v, const char *const *names, size_t num, unsig
     return 0;
 }
 
-static int parse_count(const char *v, const char *what, uint64_t min, uint64_t max,
-                       uint64_t *out) {
+static int parse_count(const char *v, const char *what, uint64_t min, uint64_t max, uint64_t *out) {
     if (v == NULL) {
         return 0;
     }
@@ -911,13 +911,10 @@ int cmd_bench(int argc, char **argv) {
          parse_list(v, store_names, 2, &stores, "stores") != 0) ||
         ((v = tool_opt_get(&o, "transport")) != NULL &&
          parse_list(v, transports, 2, &tr, "transport") != 0) ||
-        parse_count(tool_opt_get(&o, "requests"), "requests", 1, BENCH_MAX_REQUESTS, &n_req) !=
-            0 ||
+        parse_count(tool_opt_get(&o, "requests"), "requests", 1, BENCH_MAX_REQUESTS, &n_req) != 0 ||
         parse_count(tool_opt_get(&o, "rounds"), "rounds", 1, 1000, &rounds) != 0 ||
-        parse_count(tool_opt_get(&o, "clients"), "clients", 1, BENCH_MAX_CLIENTS, &clients) !=
-            0 ||
-        parse_count(tool_opt_get(&o, "threads"), "threads", 1, BENCH_MAX_THREADS, &threads) !=
-            0) {
+        parse_count(tool_opt_get(&o, "clients"), "clients", 1, BENCH_MAX_CLIENTS, &clients) != 0 ||
+        parse_count(tool_opt_get(&o, "threads"), "threads", 1, BENCH_MAX_THREADS, &threads) != 0) {
         tool_opts_cleanup(&o);
         return 2;
     }
@@ -935,7 +932,7 @@ int cmd_bench(int argc, char **argv) {
         clients = n_req;
     }
     bench_cfg bc = {(size_t)n_req, (int)rounds, tool_opt_get(&o, "dir"), (int)clients,
-                   (int)threads};
+                    (int)threads};
     bench_row rows[OP_COUNT * BENCH_NUM_KEYSETS * 2];
     size_t num = 0;
     memset(rows, 0, sizeof(rows));
@@ -948,8 +945,7 @@ int cmd_bench(int argc, char **argv) {
         const char *t = getenv("TMPDIR");
         snprintf(tmpdir, sizeof(tmpdir), "%s/cmckit-bench-XXXXXX", t != NULL ? t : "/tmp");
         if (mkdtemp(tmpdir) == NULL) {
-            fprintf(stderr, "%s: cannot make a temporary directory: %s\n", kProg,
-                    strerror(errno));
+            fprintf(stderr, "%s: cannot make a temporary directory: %s\n", kProg, strerror(errno));
             goto done;
         }
         bc.dir = tmpdir;
@@ -992,8 +988,8 @@ int cmd_bench(int argc, char **argv) {
                 row->store = store_names[s];
                 char path[512];
                 if (s == 1) {
-                    snprintf(path, sizeof(path), "%s/bench-%s-%s.sqlite", bc.dir,
-                             kKeysets[ki].name, kOpNames[op]);
+                    snprintf(path, sizeof(path), "%s/bench-%s-%s.sqlite", bc.dir, kKeysets[ki].name,
+                             kOpNames[op]);
                     unlink(path);
                 }
                 run_inproc_row(row, &bc, s == 1 ? path : NULL);
@@ -1006,8 +1002,8 @@ int cmd_bench(int argc, char **argv) {
                     unlink(side);
                 }
                 if (!tool_opt_get(&o, "json")) {
-                    fprintf(stderr, "%s: %s %s %s done\n", kProg, kOpNames[op],
-                            kKeysets[ki].name, store_names[s]);
+                    fprintf(stderr, "%s: %s %s %s done\n", kProg, kOpNames[op], kKeysets[ki].name,
+                            store_names[s]);
                 }
             }
         }

@@ -39,12 +39,14 @@ static const tool_opt kReqOpts[] = {
     /* enroll */
     {"p10", 1, "FILE   enroll: existing PKCS#10 request (PEM or DER)"},
     {"key", 1, "FILE   enroll: existing end-entity private key to request a certificate for"},
-    {"newkey", 1, "ALG   enroll: generate a key: rsa[:BITS], ec[:CURVE] (P-256), p256, p384, "
-                  "ed25519"},
+    {"newkey", 1,
+     "ALG   enroll: generate a key: rsa[:BITS], ec[:CURVE] (P-256), p256, p384, "
+     "ed25519"},
     {"keyout", 1, "FILE   enroll: write the generated private key (PEM, mode 0600)"},
     {"subject", 1, "DN   enroll: subject as /CN=name/O=org (default: empty Name)"},
-    {"format", 1, "simple|full   enroll: Simple PKI Request (bare PKCS#10) or Full PKI Request "
-                  "(default: full if --sign-key, else simple)"},
+    {"format", 1,
+     "simple|full   enroll: Simple PKI Request (bare PKCS#10) or Full PKI Request "
+     "(default: full if --sign-key, else simple)"},
     {"request", 1, "tcr|crm   enroll, Full PKI Request: PKCS#10 (tcr, default) or CRMF (crm)"},
     /* revoke / getcert */
     {"cert", 1, "FILE   revoke/getcert: the certificate in question (gives issuer and serial)"},
@@ -68,8 +70,9 @@ static const tool_opt kReqOpts[] = {
     {"out", 1, "FILE   write the request to FILE (default stdout)"},
     {"outform", 1, "der|pem   request encoding (default der)"},
     /* sending */
-    {"send", 1, "URL   post the request (http(s)://, tcp://, file:IN,OUT, exec:CMD) and report "
-                "the answer as `cmckit resp`"},
+    {"send", 1,
+     "URL   post the request (http(s)://, tcp://, file:IN,OUT, exec:CMD) and report "
+     "the answer as `cmckit resp`"},
     {"timeout", 1, "SEC   --send: whole exchange timeout (default 30)"},
     {"accept", 1, "TYPE   --send: Accept header (http)"},
     {"ca", 1, "FILE   --send: trust anchor(s) for the response signature"},
@@ -83,15 +86,14 @@ static const tool_opt kReqOpts[] = {
 static const char *const kProg = "cmckit req";
 
 static void req_usage(FILE *f) {
-    fprintf(f,
-            "usage: cmckit req enroll|revoke|getcert [options]\n"
-            "Build a CMC request; write it (DER or PEM) or --send it and report the answer.\n"
-            "Examples:\n"
-            "  cmckit req enroll --newkey p256 --keyout ee.key --subject /CN=dev1 --out r.p10\n"
-            "  cmckit req enroll --newkey rsa --subject /CN=dev2 --request crm \\\n"
-            "      --sign-key officer.key.pem --sign-cert officer.cert.pem --out r.crq\n"
-            "  cmckit req revoke --cert ee.pem --reason keyCompromise --sign-key off.key \\\n"
-            "      --sign-cert off.pem --send http://127.0.0.1:8080/cmc --ca ca.cert.pem\n\n");
+    fprintf(f, "usage: cmckit req enroll|revoke|getcert [options]\n"
+               "Build a CMC request; write it (DER or PEM) or --send it and report the answer.\n"
+               "Examples:\n"
+               "  cmckit req enroll --newkey p256 --keyout ee.key --subject /CN=dev1 --out r.p10\n"
+               "  cmckit req enroll --newkey rsa --subject /CN=dev2 --request crm \\\n"
+               "      --sign-key officer.key.pem --sign-cert officer.cert.pem --out r.crq\n"
+               "  cmckit req revoke --cert ee.pem --reason keyCompromise --sign-key off.key \\\n"
+               "      --sign-cert off.pem --send http://127.0.0.1:8080/cmc --ca ca.cert.pem\n\n");
     tool_opts_usage(f, kReqOpts, REQ_NUM_OPTS);
 }
 
@@ -99,7 +101,7 @@ static void req_usage(FILE *f) {
 typedef struct {
     EVP_PKEY *ee_key, *sign_key;
     X509 *sign_cert, *issuer_cert, *cert;
-    STACK_OF(X509) *chain;
+    STACK_OF(X509) * chain;
     X509_REQ *p10;
     X509_NAME *issuer;
     ASN1_INTEGER *serial;
@@ -125,11 +127,11 @@ static void req_cleanup(req_state *s) {
     OSSL_CRMF_MSG_free(s->crm);
 }
 
-#define REQ_FAIL(...)                                                                          \
-    do {                                                                                       \
-        fprintf(stderr, "cmckit req: " __VA_ARGS__);                                           \
-        fputc('\n', stderr);                                                                   \
-        return -1;                                                                             \
+#define REQ_FAIL(...)                                                                              \
+    do {                                                                                           \
+        fprintf(stderr, "cmckit req: " __VA_ARGS__);                                               \
+        fputc('\n', stderr);                                                                       \
+        return -1;                                                                                 \
     } while (0)
 
 static const char *cmc_err(cmc_status st) {
@@ -163,7 +165,8 @@ static int generate_key(EVP_PKEY **out, const char *spec) {
         k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
     } else {
         REQ_FAIL("--newkey: unknown algorithm '%s' (rsa[:BITS], ec[:CURVE], p256, p384, "
-                 "ed25519)", spec);
+                 "ed25519)",
+                 spec);
     }
     if (k == NULL) {
         REQ_FAIL("--newkey %s: key generation failed%s", spec, tool_openssl_reason());
@@ -225,8 +228,7 @@ static int parse_serial(const char *s, ASN1_INTEGER **out) {
             }
         }
         buf[k] = '\0';
-        ok = k > 0 && strspn(buf, "0123456789abcdefABCDEF") == k &&
-             BN_hex2bn(&bn, buf) == (int)k;
+        ok = k > 0 && strspn(buf, "0123456789abcdefABCDEF") == k && BN_hex2bn(&bn, buf) == (int)k;
     } else {
         size_t n = strlen(s);
         ok = n > 0 && strspn(s, "0123456789") == n && BN_dec2bn(&bn, s) == (int)n;
@@ -254,7 +256,8 @@ static int parse_reason(const char *s, long *out) {
     if (r < 0) {
         REQ_FAIL("--reason: unknown CRLReason '%s' (unspecified, keyCompromise, cACompromise, "
                  "affiliationChanged, superseded, cessationOfOperation, certificateHold, "
-                 "removeFromCRL, privilegeWithdrawn, aACompromise, or 0..10)", s);
+                 "removeFromCRL, privilegeWithdrawn, aACompromise, or 0..10)",
+                 s);
     }
     *out = r;
     return 0;
@@ -452,9 +455,8 @@ static int build_enroll(const tool_opts *o, req_state *s, int *out_full) {
         if ((v = tool_opt_get(o, "keyout")) != NULL && write_key(v, s->ee_key) != 0) {
             return -1;
         }
-    } else if (key != NULL &&
-               tool_load_key(key, tool_opt_get(o, "pass-file"), &s->ee_key, err,
-                             sizeof(err)) != 0) {
+    } else if (key != NULL && tool_load_key(key, tool_opt_get(o, "pass-file"), &s->ee_key, err,
+                                            sizeof(err)) != 0) {
         REQ_FAIL("%s", err);
     }
     if (p10 != NULL) {
@@ -507,8 +509,7 @@ static int build_enroll(const tool_opts *o, req_state *s, int *out_full) {
             (st = cmc_pki_data_builder_add_crm(s->pd, NULL, s->crm)) != CMC_OK) {
             REQ_FAIL("building the CRMF request: %s", cmc_err(st));
         }
-    } else if ((st = cmc_pki_data_builder_add_tcr(s->pd, NULL, CMC_BPID_AUTO, s->p10)) !=
-               CMC_OK) {
+    } else if ((st = cmc_pki_data_builder_add_tcr(s->pd, NULL, CMC_BPID_AUTO, s->p10)) != CMC_OK) {
         REQ_FAIL("adding the PKCS#10 request: %s", cmc_err(st));
     }
     return sign_pki_data(o, s, s->ee_key);
@@ -574,10 +575,9 @@ static int build_getcert(const tool_opts *o, req_state *s) {
 
 /* Reject options that do not belong to the chosen verb, so a typo cannot be ignored. */
 static int check_verb_options(const tool_opts *o, const char *verb) {
-    static const char *const enroll_only[] = {"p10", "key", "newkey", "keyout", "subject",
-                                              "format", "request"};
-    static const char *const revoke_only[] = {"reason", "invalidity-date", "passphrase",
-                                              "comment"};
+    static const char *const enroll_only[] = {"p10",     "key",    "newkey", "keyout",
+                                              "subject", "format", "request"};
+    static const char *const revoke_only[] = {"reason", "invalidity-date", "passphrase", "comment"};
     static const char *const id_only[] = {"cert", "issuer-cert", "issuer", "serial"};
     int enroll = strcmp(verb, "enroll") == 0, revoke = strcmp(verb, "revoke") == 0;
     for (size_t i = 0; i < sizeof(enroll_only) / sizeof(enroll_only[0]); i++) {

@@ -52,8 +52,8 @@ static void print_name(FILE *f, const X509_NAME *name) {
 static void print_time(FILE *f, const ASN1_TIME *t) {
     struct tm tm;
     char buf[32];
-    if (t != NULL && ASN1_TIME_to_tm(t, &tm) && strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ",
-                                                         &tm) > 0) {
+    if (t != NULL && ASN1_TIME_to_tm(t, &tm) &&
+        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) > 0) {
         fprintf(f, "%s", buf);
     } else {
         fprintf(f, "?");
@@ -151,8 +151,8 @@ static int write_certs(const resp_params *p, const cmc_response *r) {
         fprintf(stderr, "%s: --outform der needs exactly one certificate, the response has %d\n",
                 p->prog, n);
     } else if (p->out_form == TOOL_FORM_DER) {
-        if (der_len <= 0 || tool_write_file(p->out_file, der, (size_t)der_len, err,
-                                            sizeof(err)) != 0) {
+        if (der_len <= 0 ||
+            tool_write_file(p->out_file, der, (size_t)der_len, err, sizeof(err)) != 0) {
             fprintf(stderr, "%s: %s\n", p->prog, der_len <= 0 ? "cannot encode" : err);
         } else {
             rc = 0;
@@ -160,8 +160,8 @@ static int write_certs(const resp_params *p, const cmc_response *r) {
     } else {
         char *data = NULL;
         long len = BIO_get_mem_data(b, &data);
-        if (tool_write_file(p->out_file, (const uint8_t *)data, (size_t)len, err,
-                            sizeof(err)) != 0) {
+        if (tool_write_file(p->out_file, (const uint8_t *)data, (size_t)len, err, sizeof(err)) !=
+            0) {
             fprintf(stderr, "%s: %s\n", p->prog, err);
         } else {
             rc = 0;
@@ -172,7 +172,7 @@ static int write_certs(const resp_params *p, const cmc_response *r) {
     return rc;
 }
 
-static int load_store(const resp_params *p, X509_STORE **out_store, STACK_OF(X509) **out_untr) {
+static int load_store(const resp_params *p, X509_STORE **out_store, STACK_OF(X509) * *out_untr) {
     char err[TOOL_ERR_LEN];
     STACK_OF(X509) *cas = NULL;
     if (tool_load_certs(p->ca_file, &cas, err, sizeof(err)) != 0) {
@@ -210,8 +210,7 @@ int resp_report(const resp_params *p, const uint8_t *in, size_t in_len, const ch
     char err[TOOL_ERR_LEN];
 
     if (tool_is_pem(in, in_len)) {
-        if (tool_pem_decode(in, in_len, &pem_name, &pem_der, &pem_der_len, err,
-                            sizeof(err)) != 0) {
+        if (tool_pem_decode(in, in_len, &pem_name, &pem_der, &pem_der_len, err, sizeof(err)) != 0) {
             fprintf(stderr, "%s: unreadable response: %s\n", p->prog, err);
             goto done;
         }
@@ -250,8 +249,9 @@ int resp_report(const resp_params *p, const uint8_t *in, size_t in_len, const ch
             if (!sig_ok) {
                 fprintf(f, " (%s)", cmc_status_str(r.verify_status));
             }
-            fprintf(f, "%s", store != NULL ? (sig_ok ? ", chains to --ca" : "")
-                                           : ", path not checked (no --ca)");
+            fprintf(f, "%s",
+                    store != NULL ? (sig_ok ? ", chains to --ca" : "")
+                                  : ", path not checked (no --ca)");
             if (r.signer_cert != NULL) {
                 fprintf(f, ", signer ");
                 print_name(f, X509_get_subject_name(r.signer_cert));
@@ -314,8 +314,9 @@ int resp_report(const resp_params *p, const uint8_t *in, size_t in_len, const ch
                     memcmp(r.recipient_nonce, p->check_nonce, p->check_nonce_len) == 0;
         if (!p->quiet) {
             fprintf(f, "nonce check: recipientNonce %s the senderNonce sent\n",
-                    r.recipient_nonce == NULL ? "absent, expected" : match ? "matches"
-                                                                           : "DIFFERS from");
+                    r.recipient_nonce == NULL ? "absent, expected"
+                    : match                   ? "matches"
+                                              : "DIFFERS from");
         }
         if (!match && ok) {
             ok = 0;

@@ -8,8 +8,8 @@
 #include "tool_io.h"
 
 /* Exit codes of `cmckit resp` (issue 8). */
-#define RESP_EXIT_SUCCESS 0  /* every status success (or certificates returned) */
-#define RESP_EXIT_FAILED 1   /* a failed/other status, bad signature or nonce mismatch */
+#define RESP_EXIT_SUCCESS 0    /* every status success (or certificates returned) */
+#define RESP_EXIT_FAILED 1     /* a failed/other status, bad signature or nonce mismatch */
 #define RESP_EXIT_UNREADABLE 2 /* unreadable input or usage error */
 
 typedef struct {
@@ -18,10 +18,10 @@ typedef struct {
     const char *untrusted_file; /* extra certificates for the path; NULL = none */
     const uint8_t *check_nonce; /* expected recipientNonce; NULL = not checked */
     size_t check_nonce_len;
-    const char *out_file;       /* write the issued certificates here; NULL = no */
-    tool_form out_form;         /* PEM (default) or DER (exactly one certificate) */
-    int64_t verify_time;        /* Unix seconds for the signer path; 0 = now */
-    int quiet;                  /* print only the result line */
+    const char *out_file; /* write the issued certificates here; NULL = no */
+    tool_form out_form;   /* PEM (default) or DER (exactly one certificate) */
+    int64_t verify_time;  /* Unix seconds for the signer path; 0 = now */
+    int quiet;            /* print only the result line */
 } resp_params;
 
 /* resp_report reads |in| as a CMC response (|media_type| is a hint, may be NULL), prints the

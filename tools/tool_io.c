@@ -93,8 +93,7 @@ done:
     return rc;
 }
 
-int tool_write_file(const char *path, const uint8_t *data, size_t len, char *err,
-                    size_t err_len) {
+int tool_write_file(const char *path, const uint8_t *data, size_t len, char *err, size_t err_len) {
     if (path == NULL || strcmp(path, "-") == 0) {
         if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
             snprintf(err, err_len, "stdout: write error: %s", strerror(errno));
@@ -229,7 +228,7 @@ int tool_load_der(const char *path, uint8_t **out, size_t *out_len, char *err, s
     return 0;
 }
 
-int tool_load_certs(const char *path, STACK_OF(X509) **out, char *err, size_t err_len) {
+int tool_load_certs(const char *path, STACK_OF(X509) * *out, char *err, size_t err_len) {
     uint8_t *buf = NULL;
     size_t len = 0;
     if (tool_read_file(path, &buf, &len, err, err_len) != 0) {
@@ -335,8 +334,8 @@ int tool_load_key(const char *path, const char *pass_file, EVP_PKEY **out, char 
     }
     EVP_PKEY *pkey = NULL;
     pass_ctx pc = {pass_file, 0, 0, 0};
-    OSSL_DECODER_CTX *dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, NULL, NULL, NULL,
-                                                           EVP_PKEY_KEYPAIR, NULL, NULL);
+    OSSL_DECODER_CTX *dctx =
+        OSSL_DECODER_CTX_new_for_pkey(&pkey, NULL, NULL, NULL, EVP_PKEY_KEYPAIR, NULL, NULL);
     const unsigned char *p = buf;
     size_t left = len;
     int ok = dctx != NULL && OSSL_DECODER_CTX_set_pem_password_cb(dctx, pass_cb, &pc) &&
@@ -350,8 +349,7 @@ int tool_load_key(const char *path, const char *pass_file, EVP_PKEY **out, char 
             snprintf(err, err_len,
                      "%s: key is encrypted; give --pass-file FILE or run on a terminal", path);
         } else if (pc.bad_pass_file) {
-            snprintf(err, err_len, "%s: cannot read a pass phrase line from %s", path,
-                     pass_file);
+            snprintf(err, err_len, "%s: cannot read a pass phrase line from %s", path, pass_file);
         } else if (pc.called) {
             snprintf(err, err_len, "%s: wrong pass phrase or damaged encrypted key", path);
         } else {

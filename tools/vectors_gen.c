@@ -95,8 +95,8 @@ static void digest_of(uint8_t out[32], const char *a, const char *b) {
 /* ====================================================================== recipe helpers */
 
 typedef struct {
-    const char *id;   /* current case id */
-    int step;         /* current step number (1-based) while defining */
+    const char *id; /* current case id */
+    int step;       /* current step number (1-based) while defining */
 } defctx;
 
 static json_t *signer(const char *slot, const char *fixture) {
@@ -106,8 +106,9 @@ static json_t *signer(const char *slot, const char *fixture) {
 static json_t *ctl_tid(const defctx *d) {
     uint8_t h[32];
     digest_of(h, "transactionId:", d->id);
-    json_int_t v = ((json_int_t)h[0] << 24 | (json_int_t)h[1] << 16 | (json_int_t)h[2] << 8 |
-                    h[3]) & 0x7fffffff;
+    json_int_t v =
+        ((json_int_t)h[0] << 24 | (json_int_t)h[1] << 16 | (json_int_t)h[2] << 8 | h[3]) &
+        0x7fffffff;
     return json_pack("{s:s, s:i, s:I}", "type", "transactionId", "id", 1, "value", v + d->step);
 }
 
@@ -163,8 +164,8 @@ static json_t *subject_for(const char *key) {
 /* A signed Full PKI Request enrolling one tcr (id 10) for |key|. */
 static json_t *full_tcr(const defctx *d, const char *slot, const char *officer, const char *key) {
     json_t *subj = subject_for(key);
-    json_t *r = full(d, signer(slot, officer), NULL,
-                     jarr(1, req("tcr", 10, key, json_string_value(subj))));
+    json_t *r =
+        full(d, signer(slot, officer), NULL, jarr(1, req("tcr", 10, key, json_string_value(subj))));
     json_decref(subj);
     return r;
 }
@@ -223,7 +224,9 @@ static json_t *expect_full(json_t *outcomes) {
                      "senderNonce");
 }
 
-static json_t *expect_plain(json_t *outcomes) { return json_pack("{s:o}", "outcomes", outcomes); }
+static json_t *expect_plain(json_t *outcomes) {
+    return json_pack("{s:o}", "outcomes", outcomes);
+}
 
 static json_t *capture_serial(json_t *expect) {
     json_object_set_new(expect, "capture", json_pack("{s:s}", "issued_serial", "issued.serial"));
@@ -232,8 +235,8 @@ static json_t *capture_serial(json_t *expect) {
 
 static json_t *step(const char *name, const char *media, json_t *recipe, json_t *expect) {
     return json_pack("{s:s, s:{s:o, s:o}, s:o}", "name", name, "request", "media_type",
-                     media != NULL ? json_string(media) : json_null(), "recipe", recipe,
-                     "expect", expect);
+                     media != NULL ? json_string(media) : json_null(), "recipe", recipe, "expect",
+                     expect);
 }
 
 /* ====================================================================== case registry */
@@ -441,8 +444,9 @@ static int run_step(gen *g, const char *id, json_t *st, size_t index, cmc_server
         char why[256];
         cmc_answer a = {resp.http_status, resp.media_type, resp.body, resp.body_len};
         if (cmc_expect_check(&e, &a, &vopt, &issued, why, sizeof(why)) != 0) {
-            fprintf(stderr, "%s/%s: reference answer is not outcome 0: %s (got HTTP %d %s, CMC "
-                            "status %d, failInfo %d)\n",
+            fprintf(stderr,
+                    "%s/%s: reference answer is not outcome 0: %s (got HTTP %d %s, CMC "
+                    "status %d, failInfo %d)\n",
                     id, name, why, resp.http_status, resp.media_type, resp.cmc_status,
                     resp.fail_info);
             ok = 0;
@@ -474,8 +478,8 @@ static int run_step(gen *g, const char *id, json_t *st, size_t index, cmc_server
                  response_ext(resp.media_type));
         snprintf(path, sizeof(path), "%s/%s", case_dir, rel + strlen("data/") + strlen(id) + 1);
         ok = write_bytes(path, resp.body, resp.body_len);
-        json_t *golden = json_pack("{s:s, s:i, s:s}", "file", rel, "http_status",
-                                   resp.http_status, "media_type", resp.media_type);
+        json_t *golden = json_pack("{s:s, s:i, s:s}", "file", rel, "http_status", resp.http_status,
+                                   "media_type", resp.media_type);
         if (captured != NULL) {
             json_object_set(golden, "captured", captured);
         }
@@ -494,8 +498,7 @@ static void add_case(gen *g, const char *id, const char *title, const char *fami
         json_decref(steps);
         return;
     }
-    json_t *c = json_pack("{s:i, s:s, s:s}", "format", CMC_SUITE_FORMAT, "id", id, "title",
-                          title);
+    json_t *c = json_pack("{s:i, s:s, s:s}", "format", CMC_SUITE_FORMAT, "id", id, "title", title);
     if (description != NULL) {
         json_object_set_new(c, "description", json_string(description));
     }
@@ -729,8 +732,9 @@ int cmckit_vectors_check(const char *vectors_dir) {
     }
     nftw(tmpl, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     if (rc != 0 || diffs != 0) {
-        fprintf(stderr, "cmckit vectors check: FAILED (%zu difference(s)); run `cmckit vectors "
-                        "generate` and commit the result if the change is intended\n",
+        fprintf(stderr,
+                "cmckit vectors check: FAILED (%zu difference(s)); run `cmckit vectors "
+                "generate` and commit the result if the change is intended\n",
                 diffs);
         return 1;
     }

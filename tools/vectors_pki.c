@@ -25,13 +25,13 @@
 typedef enum { PKI_ROOT, PKI_SIGNER, PKI_OFFICER, PKI_EE_KEY } pki_kind;
 
 typedef struct {
-    const char *stem;       /* file stem: <stem>.key.pem and <stem>.cert.pem */
+    const char *stem; /* file stem: <stem>.key.pem and <stem>.cert.pem */
     pki_kind kind;
     const char *key_type;   /* "RSA-2048", "P-256", "P-384", "Ed25519" */
     const char *issuer;     /* stem of the issuing CA; NULL for a self-signed root */
     const char *not_before; /* GeneralizedTime text */
     const char *not_after;
-    const char *role;       /* one line for the file header and the README */
+    const char *role; /* one line for the file header and the README */
 } pki_item;
 
 /* Order matters: issuers come before what they issue. Serial = index + 1. */
@@ -102,8 +102,7 @@ static X509_NAME *pki_name(const char *stem) {
     if (n == NULL ||
         !X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC,
                                     (const unsigned char *)"cmckit test fixtures", -1, -1, 0) ||
-        !X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1,
-                                    0)) {
+        !X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0)) {
         X509_NAME_free(n);
         return NULL;
     }

@@ -12,10 +12,10 @@
 #include "fixtures.h"
 
 #define RESP_CMC "application/pkcs7-mime; smime-type=CMC-response"
-#define RECIPE                                                                                 \
-    "{\"type\": \"full\", \"signer\": null, \"controls\": [{\"type\": \"transactionId\", "     \
-    "\"id\": 1, \"value\": 77}, {\"type\": \"senderNonce\", \"id\": 2, \"value\": "            \
-    "\"0a0b\"}], \"requests\": [{\"type\": \"tcr\", \"id\": 10, \"key\": \"ee-p256\", "        \
+#define RECIPE                                                                                     \
+    "{\"type\": \"full\", \"signer\": null, \"controls\": [{\"type\": \"transactionId\", "         \
+    "\"id\": 1, \"value\": 77}, {\"type\": \"senderNonce\", \"id\": 2, \"value\": "                \
+    "\"0a0b\"}], \"requests\": [{\"type\": \"tcr\", \"id\": 10, \"key\": \"ee-p256\", "            \
     "\"subject\": \"/CN=x\"}]}"
 
 static const uint8_t kNonce[] = {0x0a, 0x0b};
@@ -26,15 +26,15 @@ static void build_response(uint8_t **out, size_t *out_len, long status, long fai
                            uint64_t tid, const uint8_t *nonce, size_t nonce_len) {
     cmc_pki_response_builder *b = NULL;
     assert_int_equal(cmc_pki_response_builder_new(&b), CMC_OK);
-    assert_int_equal(cmc_pki_response_builder_add_status(b, NULL, CMC_BPID_AUTO, status, &body,
-                                                         1, "why", fail),
-                     CMC_OK);
+    assert_int_equal(
+        cmc_pki_response_builder_add_status(b, NULL, CMC_BPID_AUTO, status, &body, 1, "why", fail),
+        CMC_OK);
     assert_int_equal(cmc_pki_response_builder_add_transaction_id(b, NULL, CMC_BPID_AUTO, tid),
                      CMC_OK);
     if (nonce != NULL) {
-        assert_int_equal(cmc_pki_response_builder_add_recipient_nonce(b, NULL, CMC_BPID_AUTO,
-                                                                      nonce, nonce_len),
-                         CMC_OK);
+        assert_int_equal(
+            cmc_pki_response_builder_add_recipient_nonce(b, NULL, CMC_BPID_AUTO, nonce, nonce_len),
+            CMC_OK);
     }
     cmc_signer si;
     memset(&si, 0, sizeof(si));

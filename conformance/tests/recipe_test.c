@@ -72,11 +72,11 @@ static cmc_status verify_full(const uint8_t *der, size_t len) {
     return s;
 }
 
-#define FULL_TCR(extra)                                                                        \
-    "{\"type\": \"full\", \"signer\": {\"slot\": \"enroll\", \"fixture\": "                     \
-    "\"officer-both-p256\"}, \"controls\": [{\"type\": \"transactionId\", \"id\": 1, "         \
-    "\"value\": 7}, {\"type\": \"senderNonce\", \"id\": 2, \"value\": \"00112233\"}], "        \
-    "\"requests\": [{\"type\": \"tcr\", \"id\": 10, \"key\": \"ee-p256\", \"subject\": "       \
+#define FULL_TCR(extra)                                                                            \
+    "{\"type\": \"full\", \"signer\": {\"slot\": \"enroll\", \"fixture\": "                        \
+    "\"officer-both-p256\"}, \"controls\": [{\"type\": \"transactionId\", \"id\": 1, "             \
+    "\"value\": 7}, {\"type\": \"senderNonce\", \"id\": 2, \"value\": \"00112233\"}], "            \
+    "\"requests\": [{\"type\": \"tcr\", \"id\": 10, \"key\": \"ee-p256\", \"subject\": "           \
     "\"/CN=x\"}]" extra "}"
 
 static void test_recipe_compile_pkcs10_verifies(void **state) {
@@ -242,9 +242,9 @@ static void test_recipe_compile_rejects_missing_capture(void **state) {
                      CMC_E_CONFIG);
     assert_null(der);
     assert_string_equal(err, "$issued_serial: no such captured value");
-    assert_int_equal(compile("{\"type\": \"pkcs10\", \"key\": \"ee-dsa\"}", NULL, &der, &len,
-                             err, sizeof(err)),
-                     CMC_E_CONFIG);
+    assert_int_equal(
+        compile("{\"type\": \"pkcs10\", \"key\": \"ee-dsa\"}", NULL, &der, &len, err, sizeof(err)),
+        CMC_E_CONFIG);
     assert_string_equal(err, "key 'ee-dsa' is not in the fixture PKI");
     assert_int_equal(compile("{\"type\": \"soap\"}", NULL, &der, &len, err, sizeof(err)),
                      CMC_E_CONFIG);

@@ -42,19 +42,19 @@ static json_t *valid_case(const char *id) {
     char golden[128];
     snprintf(file, sizeof(file), "data/%s/1-request.p10", id);
     snprintf(golden, sizeof(golden), "data/%s/1-response.p7c", id);
-    return json_pack(
-        "{s:i, s:s, s:s, s:s, s:s, s:[s,s], s:[{s:s, s:s}, {s:s}],"
-        " s:[{s:s, s:{s:s, s:s, s:{s:s, s:s, s:s}},"
-        "     s:{s:[{s:i, s:s, s:i, s:b}, {s:i, s:s}], s:{s:s}},"
-        "     s:{s:s, s:i, s:s}}]}",
-        "format", 1, "id", id, "title", "simple enrollment", "family", "content-type", "level",
-        "MUST", "tags", "enroll", "pkcs10", "refs", "doc", "RFC5272", "section", "3.1", "doc",
-        "RFC10002", "steps", "name", "enroll", "request", "file", file, "media_type",
-        "application/pkcs10", "recipe", "type", "pkcs10", "key", "ee-p256", "subject",
-        "/CN=x", "expect", "outcomes", "http_status", 200, "media_type", "certs-only", "issued",
-        1, "chain", 1, "http_status", 200, "media_type", "pkix-cert", "capture", "issued_serial",
-        "issued.serial", "golden", "file", golden, "http_status", 200, "media_type",
-        "application/pkcs7-mime; smime-type=certs-only");
+    return json_pack("{s:i, s:s, s:s, s:s, s:s, s:[s,s], s:[{s:s, s:s}, {s:s}],"
+                     " s:[{s:s, s:{s:s, s:s, s:{s:s, s:s, s:s}},"
+                     "     s:{s:[{s:i, s:s, s:i, s:b}, {s:i, s:s}], s:{s:s}},"
+                     "     s:{s:s, s:i, s:s}}]}",
+                     "format", 1, "id", id, "title", "simple enrollment", "family", "content-type",
+                     "level", "MUST", "tags", "enroll", "pkcs10", "refs", "doc", "RFC5272",
+                     "section", "3.1", "doc", "RFC10002", "steps", "name", "enroll", "request",
+                     "file", file, "media_type", "application/pkcs10", "recipe", "type", "pkcs10",
+                     "key", "ee-p256", "subject", "/CN=x", "expect", "outcomes", "http_status", 200,
+                     "media_type", "certs-only", "issued", 1, "chain", 1, "http_status", 200,
+                     "media_type", "pkix-cert", "capture", "issued_serial", "issued.serial",
+                     "golden", "file", golden, "http_status", 200, "media_type",
+                     "application/pkcs7-mime; smime-type=certs-only");
 }
 
 static json_t *manifest_for(const char *const *ids, size_t n) {
@@ -62,10 +62,9 @@ static json_t *manifest_for(const char *const *ids, size_t n) {
     for (size_t i = 0; i < n; i++) {
         char file[128];
         snprintf(file, sizeof(file), "cases/%s.json", ids[i]);
-        json_array_append_new(cases,
-                              json_pack("{s:s, s:s, s:s, s:s, s:[s,s], s:i}", "id", ids[i],
-                                        "file", file, "family", "content-type", "level", "MUST",
-                                        "tags", "enroll", "pkcs10", "steps", 1));
+        json_array_append_new(cases, json_pack("{s:s, s:s, s:s, s:s, s:[s,s], s:i}", "id", ids[i],
+                                               "file", file, "family", "content-type", "level",
+                                               "MUST", "tags", "enroll", "pkcs10", "steps", 1));
     }
     return json_pack("{s:i, s:s, s:s, s:s, s:s, s:o}", "format", 1, "generator", "test", "clock",
                      "2026-07-01T00:00:00Z", "seed", "00ff", "fixtures", "pki", "cases", cases);
@@ -130,7 +129,9 @@ static void rewrite_case(tmpset *t, const char *id, json_t *c) {
     write_json(t->dir, rel, c);
 }
 
-static json_t *step0(json_t *c) { return json_array_get(json_object_get(c, "steps"), 0); }
+static json_t *step0(json_t *c) {
+    return json_array_get(json_object_get(c, "steps"), 0);
+}
 
 static void test_suite_load_accepts_valid_set(void **state) {
     (void)state;
@@ -254,8 +255,8 @@ static void test_suite_load_rejects_uncaptured_reference(void **state) {
     tmpset t;
     make_set(&t, ids, 1);
     json_t *c = valid_case("a-case");
-    json_object_set_new(json_object_get(json_object_get(step0(c), "request"), "recipe"),
-                        "subject", json_string("$issued_subject"));
+    json_object_set_new(json_object_get(json_object_get(step0(c), "request"), "recipe"), "subject",
+                        json_string("$issued_subject"));
     rewrite_case(&t, "a-case", c);
     assert_load_fails_with(&t, "'$issued_subject' is not captured by an earlier step");
     remove_set(&t);
@@ -280,8 +281,7 @@ static void test_suite_load_rejects_fail_info_without_failed(void **state) {
     tmpset t;
     make_set(&t, ids, 1);
     json_t *c = valid_case("a-case");
-    json_t *o = json_array_get(json_object_get(json_object_get(step0(c), "expect"), "outcomes"),
-                               0);
+    json_t *o = json_array_get(json_object_get(json_object_get(step0(c), "expect"), "outcomes"), 0);
     json_object_set_new(o, "fail_info", json_pack("[s]", "badRequest"));
     rewrite_case(&t, "a-case", c);
     assert_load_fails_with(&t, "fail_info only with cmc_status failed");
@@ -326,10 +326,11 @@ static void test_jschema_validate_keywords(void **state) {
                                   " \"properties\": {\"a\": {}}}",
                                   "{\"b\": 1}"),
                      2);
-    assert_int_equal(count_errors("{\"$defs\": {\"n\": {\"type\": \"null\"}},"
-                                  " \"oneOf\": [{\"$ref\": \"#/$defs/n\"}, {\"type\": \"object\"}]}",
-                                  "{}"),
-                     0);
+    assert_int_equal(
+        count_errors("{\"$defs\": {\"n\": {\"type\": \"null\"}},"
+                     " \"oneOf\": [{\"$ref\": \"#/$defs/n\"}, {\"type\": \"object\"}]}",
+                     "{}"),
+        0);
     assert_int_equal(count_errors("{\"oneOf\": [{}, {}]}", "1"), 1);
     /* An unsupported keyword is an error, never silently skipped. */
     assert_int_equal(count_errors("{\"anyOf\": [{}]}", "1"), 1);

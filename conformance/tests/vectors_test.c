@@ -63,17 +63,28 @@ static void test_vectors_cover_every_family_reason_and_stage(void **state) {
         }
         assert_int_equal(n, 2); /* with and without the ignored optional fields */
     }
-    static const char *const kMust[] = {
-        "stage1-message-digest-mismatch",       "stage2-econtent-type-not-pki-data",
-        "stage2-content-type-attribute-missing", "stage2-content-type-attribute-differs",
-        "stage3-signature-broken",              "stage3-unsigned-enrollment",
-        "stage3-signer-untrusted",              "stage3-signer-expired",
-        "stage3-signer-not-yet-valid",          "stage3-signer-has-no-role",
-        "stages-1-and-3-digest-and-untrusted-signer", "simple-pkcs10-p256-certs-only",
-        "simple-pkcs10-certs-only-without-chain", "simple-pkcs10-pkix-cert",
-        "full-tcr-ed25519", "full-crm-rsa2048", "full-several-requests",
-        "revoke-unknown-serial", "revoke-wrong-issuer", "revoke-already-revoked",
-        "revoke-two-requests", "revoke-role-missing"};
+    static const char *const kMust[] = {"stage1-message-digest-mismatch",
+                                        "stage2-econtent-type-not-pki-data",
+                                        "stage2-content-type-attribute-missing",
+                                        "stage2-content-type-attribute-differs",
+                                        "stage3-signature-broken",
+                                        "stage3-unsigned-enrollment",
+                                        "stage3-signer-untrusted",
+                                        "stage3-signer-expired",
+                                        "stage3-signer-not-yet-valid",
+                                        "stage3-signer-has-no-role",
+                                        "stages-1-and-3-digest-and-untrusted-signer",
+                                        "simple-pkcs10-p256-certs-only",
+                                        "simple-pkcs10-certs-only-without-chain",
+                                        "simple-pkcs10-pkix-cert",
+                                        "full-tcr-ed25519",
+                                        "full-crm-rsa2048",
+                                        "full-several-requests",
+                                        "revoke-unknown-serial",
+                                        "revoke-wrong-issuer",
+                                        "revoke-already-revoked",
+                                        "revoke-two-requests",
+                                        "revoke-role-missing"};
     for (size_t i = 0; i < sizeof(kMust) / sizeof(kMust[0]); i++) {
         if (cmc_suite_find(g_suite, kMust[i]) == NULL) {
             print_message("missing case %s\n", kMust[i]);
@@ -88,9 +99,8 @@ static void replay_case(const cmc_case *c, size_t *num_steps) {
     assert_int_equal(cmc_case_seed(seed, g_suite->seed, c->id), CMC_OK);
     assert_int_equal(cmc_rand_deterministic_begin(seed, sizeof(seed)), CMC_OK);
     cmc_server *srv = NULL;
-    assert_int_equal(cmc_embedded_server_new(&srv, c->requires, c->num_requires, seed,
-                                             sizeof(seed)),
-                     CMC_OK);
+    assert_int_equal(
+        cmc_embedded_server_new(&srv, c->requires, c->num_requires, seed, sizeof(seed)), CMC_OK);
     json_t *captures = json_object();
     X509 *ca = NULL;
     assert_int_equal(cmc_fixture_cert(&ca, "ca.cert.pem"), CMC_OK);
@@ -191,8 +201,7 @@ static int run(const char *cmd) {
 static int recipe_well_formed(const json_t *recipe) {
     const char *type = json_string_value(json_object_get(recipe, "type"));
     if (strcmp(type, "raw") == 0 || json_object_get(recipe, "mutations") != NULL ||
-        json_object_get(recipe, "cms") != NULL ||
-        json_is_string(json_object_get(recipe, "pop"))) {
+        json_object_get(recipe, "cms") != NULL || json_is_string(json_object_get(recipe, "pop"))) {
         return 0;
     }
     size_t i;
@@ -233,8 +242,7 @@ static void test_vectors_verify_with_openssl_cli(void **state) {
                     if (signer == NULL || strcmp(signer, "officer-both-ed25519") == 0) {
                         /* Unsigned, or Ed25519 CMS which the OpenSSL 3.0 CLI cannot verify
                          * (spec/CMC.md §13 item 21): structure only. */
-                        snprintf(cmd, sizeof(cmd), "openssl asn1parse -inform DER -in '%s'",
-                                 req);
+                        snprintf(cmd, sizeof(cmd), "openssl asn1parse -inform DER -in '%s'", req);
                     } else {
                         int trusted = strcmp(signer, "officer-untrusted") != 0 &&
                                       strcmp(signer, "officer-expired") != 0 &&
@@ -242,8 +250,8 @@ static void test_vectors_verify_with_openssl_cli(void **state) {
                         snprintf(cmd, sizeof(cmd),
                                  "openssl cms -verify -inform DER -in '%s' %s%s -purpose any "
                                  "-attime %d -out /dev/null",
-                                 req, trusted ? "-CAfile " : "-noverify",
-                                 trusted ? ca : "", CMC_FIXTURE_CLOCK);
+                                 req, trusted ? "-CAfile " : "-noverify", trusted ? ca : "",
+                                 CMC_FIXTURE_CLOCK);
                     }
                 }
                 assert_int_equal(run(cmd), 0);
@@ -262,8 +270,8 @@ static void test_vectors_verify_with_openssl_cli(void **state) {
                          resp, ca, CMC_FIXTURE_CLOCK);
                 break;
             case CMC_EXPECT_MEDIA_CERTS_ONLY:
-                snprintf(cmd, sizeof(cmd),
-                         "openssl pkcs7 -inform DER -in '%s' -print_certs -noout", resp);
+                snprintf(cmd, sizeof(cmd), "openssl pkcs7 -inform DER -in '%s' -print_certs -noout",
+                         resp);
                 break;
             case CMC_EXPECT_MEDIA_PKIX_CERT:
                 snprintf(cmd, sizeof(cmd), "openssl x509 -inform DER -in '%s' -noout", resp);

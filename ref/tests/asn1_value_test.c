@@ -262,6 +262,23 @@ static void test_control_value_types_all_covered(void **state) {
     assert_null(cmc_value_type_item(CMC_VT_COUNT));
 }
 
+/* An explicit DEFAULT TRUE is not DER, but CMC_PARSE_ALLOW_BER accepts it (and the value
+ * still reads TRUE). */
+static void test_control_value_decode_der_ex_allows_ber(void **state) {
+    (void)state;
+    size_t len = 0;
+    uint8_t *in = kat_load("value_mod_cert_template_explicit_true.der", &len);
+    cmc_control_value *v = NULL;
+    assert_int_equal(cmc_control_value_decode_der(&v, CMC_VT_MOD_CERT_TEMPLATE, in, len),
+                     CMC_E_NOT_DER);
+    assert_int_equal(
+        cmc_control_value_decode_der_ex(&v, CMC_VT_MOD_CERT_TEMPLATE, in, len, CMC_PARSE_ALLOW_BER),
+        CMC_OK);
+    assert_int_not_equal(((CMC_MOD_CERT_TEMPLATE *)v->value)->replace, 0); /* 0xFF as sent */
+    cmc_control_value_free(v);
+    free(in);
+}
+
 /* spec/CMC.md §13 item 3: ModCertTemplate.replace absent decodes as TRUE. */
 static void test_mod_cert_template_replace_defaults_to_true(void **state) {
     (void)state;
@@ -431,6 +448,7 @@ int main(void) {
         cmocka_unit_test(test_control_value_decode_der_every_kat),
         cmocka_unit_test(test_control_value_types_all_covered),
         cmocka_unit_test(test_mod_cert_template_replace_defaults_to_true),
+        cmocka_unit_test(test_control_value_decode_der_ex_allows_ber),
         cmocka_unit_test(test_other_status_info_reads_both_forms_writes_tagged),
         cmocka_unit_test(test_change_subject_name_reads_untagged_writes_tagged),
         cmocka_unit_test(test_unsigned_data_decode_der),

@@ -29,7 +29,7 @@ typedef struct {
     const char *key_type; /* "RSA-2048", "P-256", "P-384", "Ed25519" */
     const char *issuer;   /* NULL: self-signed */
     long not_before, not_after;
-    int verify_error;     /* X509_verify_cert error against ca at the fixture clock */
+    int verify_error; /* X509_verify_cert error against ca at the fixture clock */
 } expected_cert;
 
 static const expected_cert kCerts[] = {
@@ -44,8 +44,7 @@ static const expected_cert kCerts[] = {
     {"officer-unregistered", OFFICER, "P-256", "ca", T2026, T2046, X509_V_OK},
     {"officer-expired", OFFICER, "P-256", "ca", T2020, T2021, X509_V_ERR_CERT_HAS_EXPIRED},
     {"officer-notyet", OFFICER, "P-256", "ca", T2040, T2041, X509_V_ERR_CERT_NOT_YET_VALID},
-    {"untrusted-ca", ROOT, "P-256", NULL, T2026, T2046,
-     X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT},
+    {"untrusted-ca", ROOT, "P-256", NULL, T2026, T2046, X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT},
     {"officer-untrusted", OFFICER, "P-256", "untrusted-ca", T2026, T2046,
      X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY},
 };

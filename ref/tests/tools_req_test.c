@@ -91,8 +91,7 @@ static X509_REQ *load_req_pem(const char *text) {
 
 static void assert_cn(const X509_NAME *name, const char *cn) {
     char buf[256];
-    assert_true(X509_NAME_get_text_by_NID((X509_NAME *)name, NID_commonName, buf,
-                                          sizeof(buf)) > 0);
+    assert_true(X509_NAME_get_text_by_NID((X509_NAME *)name, NID_commonName, buf, sizeof(buf)) > 0);
     assert_string_equal(buf, cn);
 }
 
@@ -140,11 +139,10 @@ static void test_req_enroll_newkey_writes_matching_keyout(void **state) {
 static void test_req_enroll_full_tcr_signed_by_officer(void **state) {
     (void)state;
     const char *out = tt_path("full-tcr.crq");
-    assert_int_equal(TT_RUN(&R, "req", "enroll", "--key", tt_pki("ee-rsa2048.key.pem"),
-                            "--subject", "/CN=full tcr", "--sign-key",
-                            tt_pki("officer-both-p256.key.pem"), "--sign-cert",
-                            tt_pki("officer-both-p256.cert.pem"), "--transaction-id", "4711",
-                            "--sender-nonce", "00112233aabbccdd", "--out", out),
+    assert_int_equal(TT_RUN(&R, "req", "enroll", "--key", tt_pki("ee-rsa2048.key.pem"), "--subject",
+                            "/CN=full tcr", "--sign-key", tt_pki("officer-both-p256.key.pem"),
+                            "--sign-cert", tt_pki("officer-both-p256.cert.pem"), "--transaction-id",
+                            "4711", "--sender-nonce", "00112233aabbccdd", "--out", out),
                      0);
     cmc_status st;
     cmc_verified v;
@@ -174,9 +172,9 @@ static void test_req_enroll_full_tcr_signed_by_officer(void **state) {
 static void test_req_enroll_full_crm_self_signed_by_requested_key(void **state) {
     (void)state;
     const char *out = tt_path("crm.crq"), *key = tt_path("crm.key");
-    assert_int_equal(TT_RUN(&R, "req", "enroll", "--newkey", "p256", "--keyout", key,
-                            "--subject", "/CN=self crm", "--format", "full", "--request", "crm",
-                            "--out", out, "--quiet"),
+    assert_int_equal(TT_RUN(&R, "req", "enroll", "--newkey", "p256", "--keyout", key, "--subject",
+                            "/CN=self crm", "--format", "full", "--request", "crm", "--out", out,
+                            "--quiet"),
                      0);
     FILE *f = fopen(key, "r");
     EVP_PKEY *k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
@@ -190,8 +188,7 @@ static void test_req_enroll_full_crm_self_signed_by_requested_key(void **state) 
     assert_null(v.signer_cert);
     assert_non_null(pd);
     assert_int_equal(sk_CMC_TAGGED_REQUEST_num(pd->reqSequence), 1);
-    assert_int_equal(sk_CMC_TAGGED_REQUEST_value(pd->reqSequence, 0)->type,
-                     CMC_TAGGED_REQUEST_CRM);
+    assert_int_equal(sk_CMC_TAGGED_REQUEST_value(pd->reqSequence, 0)->type, CMC_TAGGED_REQUEST_CRM);
     assert_non_null(control_value(pd, CMC_CTRL_SENDER_NONCE, NULL)); /* random by default */
     assert_null(control_value(pd, CMC_CTRL_TRANSACTION_ID, NULL));
     cmc_pki_data_free(pd);
@@ -220,8 +217,8 @@ static void test_req_enroll_from_p10_file_wraps_it_unchanged(void **state) {
     assert_int_equal(st, CMC_OK); /* Ed25519 officer: RFC 8419 SignerInfo */
     assert_non_null(pd);
     assert_null(control_value(pd, CMC_CTRL_SENDER_NONCE, NULL));
-    X509_REQ *inner = sk_CMC_TAGGED_REQUEST_value(pd->reqSequence, 0)->value.tcr
-                          ->certificationRequest;
+    X509_REQ *inner =
+        sk_CMC_TAGGED_REQUEST_value(pd->reqSequence, 0)->value.tcr->certificationRequest;
     unsigned char *a = NULL, *b = NULL;
     int alen = i2d_X509_REQ(orig, &a), blen = i2d_X509_REQ(inner, &b);
     assert_int_equal(alen, blen);
@@ -246,10 +243,10 @@ static CMC_REVOKE_REQUEST *revoke_of(cmc_pki_data *pd) {
 static void test_req_revoke_carries_every_field(void **state) {
     (void)state;
     const char *out = tt_path("revoke.crq");
-    assert_int_equal(TT_RUN(&R, "req", "revoke", "--issuer-cert", tt_pki("ca.cert.pem"),
-                            "--serial", "0x01:23:45:67:89:ab:cd:ef:01", "--reason",
-                            "keyCompromise", "--invalidity-date", "20260630120000Z",
-                            "--passphrase", "s3cret", "--comment", "laptop lost", "--sign-key",
+    assert_int_equal(TT_RUN(&R, "req", "revoke", "--issuer-cert", tt_pki("ca.cert.pem"), "--serial",
+                            "0x01:23:45:67:89:ab:cd:ef:01", "--reason", "keyCompromise",
+                            "--invalidity-date", "20260630120000Z", "--passphrase", "s3cret",
+                            "--comment", "laptop lost", "--sign-key",
                             tt_pki("officer-revoke.key.pem"), "--sign-cert",
                             tt_pki("officer-revoke.cert.pem"), "--out", out),
                      0);
@@ -266,8 +263,7 @@ static void test_req_revoke_carries_every_field(void **state) {
     assert_string_equal(hex, "0123456789ABCDEF01");
     assert_int_equal(ASN1_ENUMERATED_get(rr->reason), 1);
     assert_non_null(rr->invalidityDate);
-    assert_string_equal((const char *)ASN1_STRING_get0_data(rr->invalidityDate),
-                        "20260630120000Z");
+    assert_string_equal((const char *)ASN1_STRING_get0_data(rr->invalidityDate), "20260630120000Z");
     assert_int_equal(ASN1_STRING_length(rr->passphrase), 6);
     assert_memory_equal(ASN1_STRING_get0_data(rr->passphrase), "s3cret", 6);
     assert_string_equal((const char *)ASN1_STRING_get0_data(rr->comment), "laptop lost");
@@ -335,8 +331,7 @@ static void test_req_getcert_names_issuer_and_serial(void **state) {
     assert_non_null(gc);
     X509 *x = load_cert_file(tt_pki("officer-norole.cert.pem"));
     assert_int_equal(gc->issuerName->type, GEN_DIRNAME);
-    assert_int_equal(X509_NAME_cmp(gc->issuerName->d.directoryName, X509_get_issuer_name(x)),
-                     0);
+    assert_int_equal(X509_NAME_cmp(gc->issuerName->d.directoryName, X509_get_issuer_name(x)), 0);
     assert_int_equal(ASN1_INTEGER_cmp(gc->serialNumber, X509_get0_serialNumber(x)), 0);
     X509_free(x);
     CMC_GET_CERT_free(gc);
@@ -361,8 +356,8 @@ static void test_req_reads_der_key_and_cert(void **state) {
     assert_int_equal(tt_write(tt_path("off.cert.der"), cder, (size_t)clen), 0);
     const char *out = tt_path("der-signed.crq");
     assert_int_equal(TT_RUN(&R, "req", "enroll", "--newkey", "p256", "--sign-key",
-                            tt_path("off.key.der"), "--sign-cert", tt_path("off.cert.der"),
-                            "--out", out),
+                            tt_path("off.key.der"), "--sign-cert", tt_path("off.cert.der"), "--out",
+                            out),
                      0);
     cmc_status st;
     cmc_verified v;
@@ -384,15 +379,14 @@ static void test_req_encrypted_key_needs_pass_file(void **state) {
     fclose(f);
     const char *enc = tt_path("enc.key"), *pass = tt_path("pass.txt");
     f = fopen(enc, "w");
-    assert_int_equal(PEM_write_PrivateKey(f, k, EVP_aes_256_cbc(), NULL, 0, NULL,
-                                          (void *)"correct horse"),
-                     1);
+    assert_int_equal(
+        PEM_write_PrivateKey(f, k, EVP_aes_256_cbc(), NULL, 0, NULL, (void *)"correct horse"), 1);
     fclose(f);
     assert_int_equal(tt_write(pass, "correct horse\n", 14), 0);
     const char *cert = tt_pki("officer-both.cert.pem");
     assert_int_equal(TT_RUN(&R, "req", "enroll", "--newkey", "p256", "--sign-key", enc,
-                            "--sign-cert", cert, "--pass-file", pass, "--out",
-                            tt_path("enc.crq"), "--quiet"),
+                            "--sign-cert", cert, "--pass-file", pass, "--out", tt_path("enc.crq"),
+                            "--quiet"),
                      0);
     /* No terminal in ctest: a clear refusal instead of a hanging prompt. */
     assert_int_equal(TT_RUN(&R, "req", "enroll", "--newkey", "p256", "--sign-key", enc,
@@ -402,8 +396,7 @@ static void test_req_encrypted_key_needs_pass_file(void **state) {
     assert_non_null(strstr(R.err, "key is encrypted; give --pass-file FILE"));
     assert_int_equal(tt_write(pass, "wrong\n", 6), 0);
     assert_int_equal(TT_RUN(&R, "req", "enroll", "--newkey", "p256", "--sign-key", enc,
-                            "--sign-cert", cert, "--pass-file", pass, "--out",
-                            tt_path("enc3.crq")),
+                            "--sign-cert", cert, "--pass-file", pass, "--out", tt_path("enc3.crq")),
                      2);
     assert_int_equal(tt_lines(R.err), 1);
     assert_non_null(strstr(R.err, "wrong pass phrase"));
@@ -423,15 +416,13 @@ static void test_req_config_file_supplies_options_cli_wins(void **state) {
     assert_non_null(req);
     assert_cn(X509_REQ_get_subject_name(req), "from config");
     X509_REQ_free(req);
-    assert_int_equal(TT_RUN(&R, "req", "enroll", "--config", cnf, "--subject", "/CN=from cli"),
-                     0);
+    assert_int_equal(TT_RUN(&R, "req", "enroll", "--config", cnf, "--subject", "/CN=from cli"), 0);
     req = load_req_pem(R.out);
     assert_non_null(req);
     assert_cn(X509_REQ_get_subject_name(req), "from cli");
     X509_REQ_free(req);
-    assert_int_equal(TT_RUN(&R, "req", "enroll", "--config", cnf, "--section", "other",
-                            "--outform", "pem"),
-                     0);
+    assert_int_equal(
+        TT_RUN(&R, "req", "enroll", "--config", cnf, "--section", "other", "--outform", "pem"), 0);
     req = load_req_pem(R.out);
     assert_non_null(req);
     assert_cn(X509_REQ_get_subject_name(req), "other section");
@@ -473,11 +464,10 @@ static void test_req_bad_input_one_line_exit_2(void **state) {
     expect_exit2("not a PKCS#10 request");
     TT_RUN(&R, "req", "enroll", "--newkey", "dsa");
     expect_exit2("unknown algorithm 'dsa'");
-    TT_RUN(&R, "req", "enroll", "--newkey", "p256", "--sign-key",
-           tt_pki("officer-both.key.pem"), "--sign-cert", tt_pki("officer-both-p256.cert.pem"));
+    TT_RUN(&R, "req", "enroll", "--newkey", "p256", "--sign-key", tt_pki("officer-both.key.pem"),
+           "--sign-cert", tt_pki("officer-both-p256.cert.pem"));
     expect_exit2("does not belong to --sign-cert");
-    TT_RUN(&R, "req", "revoke", "--cert", tt_pki("officer-enroll.cert.pem"), "--reason",
-           "lostIt");
+    TT_RUN(&R, "req", "revoke", "--cert", tt_pki("officer-enroll.cert.pem"), "--reason", "lostIt");
     expect_exit2("unknown CRLReason 'lostIt'");
     TT_RUN(&R, "req", "revoke", "--issuer-cert", tt_pki("ca.cert.pem"), "--reason", "1");
     expect_exit2("give the serial");

@@ -51,13 +51,11 @@ static void write_full_response(const char *path, long status, long fail_info,
                      CMC_OK);
     assert_int_equal(cmc_pki_response_builder_add_transaction_id(b, NULL, CMC_BPID_AUTO, 99),
                      CMC_OK);
-    assert_int_equal(cmc_pki_response_builder_add_sender_nonce(b, NULL, CMC_BPID_AUTO,
-                                                               kSenderNonce,
+    assert_int_equal(cmc_pki_response_builder_add_sender_nonce(b, NULL, CMC_BPID_AUTO, kSenderNonce,
                                                                sizeof(kSenderNonce)),
                      CMC_OK);
-    assert_int_equal(cmc_pki_response_builder_add_recipient_nonce(b, NULL, CMC_BPID_AUTO,
-                                                                  kRecipientNonce,
-                                                                  sizeof(kRecipientNonce)),
+    assert_int_equal(cmc_pki_response_builder_add_recipient_nonce(
+                         b, NULL, CMC_BPID_AUTO, kRecipientNonce, sizeof(kRecipientNonce)),
                      CMC_OK);
     EVP_PKEY *key = load_key("signer.key.pem");
     X509 *cert = load_cert("signer.cert.pem");
@@ -74,8 +72,7 @@ static void write_full_response(const char *path, long status, long fail_info,
     s.include_cert = 1;
     uint8_t *der = NULL;
     size_t len = 0;
-    assert_int_equal(cmc_pki_response_builder_sign(b, &der, &len, &s, certs, 1782864000),
-                     CMC_OK);
+    assert_int_equal(cmc_pki_response_builder_sign(b, &der, &len, &s, certs, 1782864000), CMC_OK);
     assert_int_equal(tt_write(path, der, len), 0);
     cmc_free(der);
     sk_X509_pop_free(certs, X509_free);
@@ -103,12 +100,12 @@ static void assert_contains(const char *hay, const char *needle) {
 
 #define SIGNER_NAME "/O=cmckit test fixtures/CN=cmckit fixture signer (TEST ONLY)"
 #define CA_NAME "/O=cmckit test fixtures/CN=cmckit fixture ca (TEST ONLY)"
-#define OFFICER_ENROLL_LINE                                                                    \
-    "certificate: subject /O=cmckit test fixtures/CN=cmckit fixture officer-enroll (TEST "     \
-    "ONLY), serial 0x06, notBefore 2026-01-01T00:00:00Z, notAfter 2046-01-01T00:00:00Z, "     \
+#define OFFICER_ENROLL_LINE                                                                        \
+    "certificate: subject /O=cmckit test fixtures/CN=cmckit fixture officer-enroll (TEST "         \
+    "ONLY), serial 0x06, notBefore 2026-01-01T00:00:00Z, notAfter 2046-01-01T00:00:00Z, "          \
     "issuer " CA_NAME "\n"
-#define CA_LINE                                                                                \
-    "certificate: subject " CA_NAME ", serial 0x01, notBefore 2026-01-01T00:00:00Z, notAfter " \
+#define CA_LINE                                                                                    \
+    "certificate: subject " CA_NAME ", serial 0x01, notBefore 2026-01-01T00:00:00Z, notAfter "     \
     "2046-01-01T00:00:00Z, issuer " CA_NAME " [CA or signer]\n"
 
 static void test_resp_full_success_reports_every_field(void **state) {
@@ -205,8 +202,7 @@ static void test_resp_certs_only_der_pem_stdin_and_out_der(void **state) {
     free(got);
     assert_int_equal(TT_RUN(&R, "resp", pem), 0);
     assert_contains(R.out, "response: Simple PKI Response (certs-only)\n");
-    assert_int_equal(tt_runv(&R, (const char *)der, len, (const char *const[]){"resp", "-",
-                                                                                 NULL}),
+    assert_int_equal(tt_runv(&R, (const char *)der, len, (const char *const[]){"resp", "-", NULL}),
                      0);
     assert_contains(R.out, "result: success\n");
     cmc_free(der);

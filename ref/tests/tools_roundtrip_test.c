@@ -15,9 +15,9 @@
 #include "tools_test_util.h"
 
 static tt_result R;
-static tt_server S;       /* embedded default, HTTP */
-static tt_server S_TCP;   /* embedded default, TCP */
-static tt_server S_OPEN;  /* from a config without the officer requirement */
+static tt_server S;      /* embedded default, HTTP */
+static tt_server S_TCP;  /* embedded default, TCP */
+static tt_server S_OPEN; /* from a config without the officer requirement */
 
 static X509 *read_pem_cert(const char *path) {
     FILE *f = fopen(path, "r");
@@ -106,8 +106,8 @@ static void enroll_full(const tt_server *srv, const char *officer, const char *n
     const char *kf = tt_path(key_file), *cf = tt_path(cert_file);
     assert_int_equal(TT_RUN(&R, "req", "enroll", "--newkey", newkey, "--keyout", kf, "--subject",
                             subject, "--request", request, "--sign-key", tt_pki(off_key),
-                            "--sign-cert", tt_pki(off_cert), "--transaction-id", "31337",
-                            "--send", srv->url, "--ca", tt_pki("ca.cert.pem"), "--resp-out", cf),
+                            "--sign-cert", tt_pki(off_cert), "--transaction-id", "31337", "--send",
+                            srv->url, "--ca", tt_pki("ca.cert.pem"), "--resp-out", cf),
                      0);
     assert_contains(R.out, "result: success\n");
     X509 *issued = read_pem_cert(cf), *ca = read_pem_cert(tt_pki("ca.cert.pem"));
@@ -213,8 +213,8 @@ static void test_roundtrip_revoke_getcert_and_refusals(void **state) {
     assert_contains(R.out, "failed (2), failInfo badRequest (2), statusString \"already revoked");
     /* Unknown serial: badCertId. */
     assert_int_equal(TT_RUN(&R, "req", "revoke", "--issuer-cert", ca, "--serial", "0x0badc0de",
-                            "--reason", "1", "--sign-key", ok_key, "--sign-cert", ok_cert,
-                            "--send", S.url, "--ca", ca),
+                            "--reason", "1", "--sign-key", ok_key, "--sign-cert", ok_cert, "--send",
+                            S.url, "--ca", ca),
                      1);
     assert_contains(R.out, "failed (2), failInfo badCertId (4)");
 }

@@ -156,8 +156,7 @@ static int tt_runv(tt_result *r, const char *stdin_data, size_t stdin_len,
     return r->exit_code;
 }
 
-#define TT_RUN(r, ...)                                                                         \
-    tt_runv((r), NULL, 0, (const char *const[]){__VA_ARGS__, NULL})
+#define TT_RUN(r, ...) tt_runv((r), NULL, 0, (const char *const[]){__VA_ARGS__, NULL})
 
 /* tt_lines counts newline-terminated lines in |s|. */
 static inline int tt_lines(const char *s) {
@@ -305,7 +304,7 @@ static inline int tt_serve_startv(tt_server *s, const char *scheme, const char *
     return -1;
 }
 
-#define TT_SERVE_START(s, scheme, ...)                                                         \
+#define TT_SERVE_START(s, scheme, ...)                                                             \
     tt_serve_startv((s), (scheme), (const char *const[]){__VA_ARGS__, NULL})
 
 /* tt_serve_stop sends SIGTERM, waits (bounded), and returns the exit code (or -1). */

@@ -350,7 +350,8 @@ DECLARE_ASN1_FUNCTIONS(CMC_PUBLICATION_INFO)
  *      replace             BOOLEAN DEFAULT TRUE,
  *      certTemplate        CertTemplate }
  * replace: ASN1_TBOOLEAN; absent decodes as 1, 1 is omitted on encode (DER), and an
- * explicit TRUE on input is not DER (spec/CMC.md §13 item 3). */
+ * explicit TRUE on input is not DER (spec/CMC.md §13 item 3); read with CMC_PARSE_ALLOW_BER
+ * it keeps the octet sent (0xFF), so test replace != 0, not replace == 1. */
 typedef struct cmc_mod_cert_template_st {
     STACK_OF(ASN1_INTEGER) *pkiDataReference;
     STACK_OF(ASN1_INTEGER) *certReferences;
@@ -432,6 +433,12 @@ CMC_MUST_USE cmc_status cmc_control_value_decode_der(cmc_control_value **out, cm
 /* cmc_control_value_decode decodes one attrValues element. */
 CMC_MUST_USE cmc_status cmc_control_value_decode(cmc_control_value **out, cmc_value_type t,
                                                  const ASN1_TYPE *v);
+/* The _ex forms take CMC_PARSE_ALLOW_BER for values of a PKIData parsed with that flag. */
+CMC_MUST_USE cmc_status cmc_control_value_decode_der_ex(cmc_control_value **out, cmc_value_type t,
+                                                        const uint8_t *in, size_t in_len,
+                                                        unsigned flags);
+CMC_MUST_USE cmc_status cmc_control_value_decode_ex(cmc_control_value **out, cmc_value_type t,
+                                                    const ASN1_TYPE *v, unsigned flags);
 /* cmc_control_value_to_der encodes the value (DER; preferred forms). */
 CMC_MUST_USE cmc_status cmc_control_value_to_der(const cmc_control_value *v, uint8_t **out,
                                                  size_t *out_len);

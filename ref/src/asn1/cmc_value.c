@@ -211,8 +211,8 @@ static int starts_with_context_tag(const uint8_t *elem, const cmc_tlv *t) {
     return t->len > 0 && (elem[t->hdr_len] & 0xC0u) == CMC_TLV_CONTEXT;
 }
 
-cmc_status cmc_change_subject_name_decode(CMC_CHANGE_SUBJECT_NAME **out, int *out_legacy,
-                                          const uint8_t *in, size_t in_len) {
+static cmc_status csn_decode(CMC_CHANGE_SUBJECT_NAME **out, int *out_legacy, const uint8_t *in,
+                             size_t in_len, unsigned flags) {
     if (out == NULL || (in == NULL && in_len != 0)) {
         CMC_RAISE(CMC_E_ARG);
     }
@@ -278,7 +278,7 @@ cmc_status cmc_change_subject_name_decode(CMC_CHANGE_SUBJECT_NAME **out, int *ou
     if (st == CMC_OK) {
         st = check_change_subject_name(csn);
     }
-    if (st == CMC_OK) {
+    if (st == CMC_OK && (flags & CMC_PARSE_ALLOW_BER) == 0) {
         uint8_t *der = NULL;
         int der_len = i2d_CMC_CHANGE_SUBJECT_NAME(csn, &der);
         if (der_len <= 0 || (size_t)der_len != in_len || memcmp(der, expect, in_len) != 0) {
@@ -296,6 +296,11 @@ cmc_status cmc_change_subject_name_decode(CMC_CHANGE_SUBJECT_NAME **out, int *ou
     }
     *out = csn;
     return CMC_OK;
+}
+
+cmc_status cmc_change_subject_name_decode(CMC_CHANGE_SUBJECT_NAME **out, int *out_legacy,
+                                          const uint8_t *in, size_t in_len) {
+    return csn_decode(out, out_legacy, in, in_len, 0);
 }
 
 /* ---- OtherStatusInfo dispatch (spec/CMC.md §13 item 4) ---- */
@@ -440,8 +445,8 @@ void cmc_control_value_free(cmc_control_value *v) {
     OPENSSL_free(v);
 }
 
-cmc_status cmc_control_value_decode_der(cmc_control_value **out, cmc_value_type t,
-                                        const uint8_t *in, size_t in_len) {
+cmc_status cmc_control_value_decode_der_ex(cmc_control_value **out, cmc_value_type t,
+                                           const uint8_t *in, size_t in_len, unsigned flags) {
     const ASN1_ITEM *it = cmc_value_type_item(t);
     if (out == NULL || it == NULL) {
         CMC_RAISE(CMC_E_ARG);
@@ -454,10 +459,10 @@ cmc_status cmc_control_value_decode_der(cmc_control_value **out, cmc_value_type 
     cmc_status st;
     if (t == CMC_VT_CHANGE_SUBJECT_NAME) {
         CMC_CHANGE_SUBJECT_NAME *csn = NULL;
-        st = cmc_change_subject_name_decode(&csn, &cv->legacy_form, in, in_len);
+        st = csn_decode(&csn, &cv->legacy_form, in, in_len, flags);
         cv->value = csn;
     } else {
-        st = cmc_item_parse(&cv->value, it, in, in_len, kTypes[t].outer_id, 0);
+        st = cmc_item_parse(&cv->value, it, in, in_len, kTypes[t].outer_id, flags);
         if (st == CMC_OK) {
             st = kTypes[t].check(cv->value);
             if (st != CMC_OK) {
@@ -475,7 +480,13 @@ cmc_status cmc_control_value_decode_der(cmc_control_value **out, cmc_value_type 
     return CMC_OK;
 }
 
-cmc_status cmc_control_value_decode(cmc_control_value **out, cmc_value_type t, const ASN1_TYPE *v) {
+cmc_status cmc_control_value_decode_der(cmc_control_value **out, cmc_value_type t,
+                                        const uint8_t *in, size_t in_len) {
+    return cmc_control_value_decode_der_ex(out, t, in, in_len, 0);
+}
+
+cmc_status cmc_control_value_decode_ex(cmc_control_value **out, cmc_value_type t,
+                                       const ASN1_TYPE *v, unsigned flags) {
     if (v == NULL) {
         CMC_RAISE(CMC_E_ARG);
     }
@@ -484,9 +495,13 @@ cmc_status cmc_control_value_decode(cmc_control_value **out, cmc_value_type t, c
     if (len <= 0) {
         CMC_RAISE(CMC_E_DER);
     }
-    cmc_status st = cmc_control_value_decode_der(out, t, der, (size_t)len);
+    cmc_status st = cmc_control_value_decode_der_ex(out, t, der, (size_t)len, flags);
     OPENSSL_free(der);
     return st;
+}
+
+cmc_status cmc_control_value_decode(cmc_control_value **out, cmc_value_type t, const ASN1_TYPE *v) {
+    return cmc_control_value_decode_ex(out, t, v, 0);
 }
 
 cmc_status cmc_control_value_to_der(const cmc_control_value *v, uint8_t **out, size_t *out_len) {
