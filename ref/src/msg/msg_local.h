@@ -114,6 +114,12 @@ extern int cmc_fuzz_skip_crypto_checks;
 #define MSG_FUZZ_SKIP_CRYPTO() 0
 #endif
 
+/* msg_raise_detail raises |code| (cmc_error_raise) and then formats the record's detail:
+ * cmc_error_raise clears the detail, so setting it first loses it. Use MSG_RAISE_DETAIL. */
+cmc_status msg_raise_detail(cmc_status code, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+#define MSG_RAISE_DETAIL(code, ...) return msg_raise_detail((code), __FILE__, __LINE__, __VA_ARGS__)
+
 /* msg_obj_to_txt writes dotted |obj| into |buf| ("" on failure). */
 void msg_obj_to_txt(char *buf, size_t buf_len, const ASN1_OBJECT *obj);
 /* msg_is_eddsa: 1 for Ed25519/Ed448 keys. */
