@@ -92,6 +92,13 @@ static const element_case kCases[] = {
      "tcr (PKCS #10):\n  bodyPartID: 3"},
     {"element_tagged_request_crm", CMC_TAGGED_REQUEST_it, 0xA1, PRINTER(CMC_TAGGED_REQUEST),
      "certReqId: 4"},
+    {"element_tagged_request_crm_controls", CMC_TAGGED_REQUEST_it, 0xA1,
+     PRINTER(CMC_TAGGED_REQUEST),
+     "controls:\n    popLinkWitnessV2 (id-cmc-33):\n      keyGenAlgorithm: SHA256"},
+    {"element_tagged_cert_request_attrs", CMC_TAGGED_CERT_REQUEST_it, 0x30,
+     PRINTER(CMC_TAGGED_CERT_REQUEST),
+     "attributes: 1\n  id-cmc-changeSubjectName (1.3.6.1.5.5.7.7.36)\n    subjectAlt: "
+     "DNS:new.example"},
     {"element_tagged_request_orm", CMC_TAGGED_REQUEST_it, 0xA2, PRINTER(CMC_TAGGED_REQUEST),
      "requestMessageType: 1.2.3.4"},
     {"element_tagged_content_info", CMC_TAGGED_CONTENT_INFO_it, 0x30,

@@ -266,6 +266,20 @@ static void test_cmc_dump_names_offset_of_bad_request_choice(void **state) {
     free(in);
 }
 
+/* The schema walker names the PKCS #10 field it expected. */
+static void test_cmc_dump_names_offset_in_bad_pkcs10(void **state) {
+    (void)state;
+    size_t len = 0;
+    uint8_t *in = kat_load("dump_pkcs10_garbage.der", &len);
+    BIO *out = BIO_new(BIO_s_mem());
+    char err[CMC_DUMP_ERR_LEN];
+    assert_int_equal(cmc_dump(out, in, len, err, sizeof(err)), CMC_E_TAG);
+    assert_string_equal(err, "offset 7: expected SEQUENCE (certificationRequestInfo.subject "
+                             "Name), found OCTET STRING");
+    BIO_free(out);
+    free(in);
+}
+
 /* wrap_signed returns DER of SignedData(PKIData{cmsSequence: [bodyPartID 9: |inner|]}),
  * signed with the temp officer key (an RA layer, RFC 5272 §7). */
 static uint8_t *wrap_signed(const uint8_t *inner, size_t inner_len, size_t *out_len) {
@@ -408,6 +422,7 @@ int main(void) {
         cmocka_unit_test(test_cmd_dump_reads_pem_certificate_and_stdin),
         cmocka_unit_test(test_cmd_dump_rejects_bad_input_with_offset),
         cmocka_unit_test(test_cmc_dump_names_offset_of_bad_request_choice),
+        cmocka_unit_test(test_cmc_dump_names_offset_in_bad_pkcs10),
         cmocka_unit_test(test_cmc_dump_prints_nested_layers),
         cmocka_unit_test(test_cmc_dump_limits_nesting),
         cmocka_unit_test(test_cmc_dump_survives_every_truncation_and_bit_flip),

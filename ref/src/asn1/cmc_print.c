@@ -631,6 +631,42 @@ static EVP_PKEY *crmf_template_pubkey(const OSSL_CRMF_MSG *crm) {
     return pk;
 }
 
+/* Prints a SEQUENCE OF AttributeTypeAndValue { OID, ANY } given its content octets: CMC
+ * attributes (popLinkWitnessV2, changeSubjectName...) decoded through the registry. */
+static int print_atv_list(BIO *out, const uint8_t *p, size_t len, int indent, const char *name) {
+    P(cmc_print_indent(out, indent) && BIO_printf(out, "%s:\n", name) >= 0);
+    size_t off = 0;
+    while (off < len) {
+        cmc_tlv atv;
+        cmc_tlv oid;
+        if (cmc_tlv_header(&atv, p + off, len - off) != CMC_OK || atv.id != 0x30 ||
+            cmc_tlv_header(&oid, p + off + atv.hdr_len, atv.len) != CMC_OK || oid.id != 0x06) {
+            return cmc_print_indent(out, indent + 2) && BIO_puts(out, "(malformed)\n") >= 0;
+        }
+        const uint8_t *q = p + off + atv.hdr_len;
+        ASN1_OBJECT *obj = d2i_ASN1_OBJECT(NULL, &q, (long)(oid.hdr_len + oid.len));
+        size_t vlen = atv.len - oid.hdr_len - oid.len;
+        ASN1_TYPE *v = vlen > 0 ? d2i_ASN1_TYPE(NULL, &q, (long)vlen) : NULL;
+        int ok = 1;
+        if (obj != NULL) {
+            int n = cmc_control_number(obj);
+            const cmc_control_info *ci = n >= 0 ? cmc_control_lookup(n) : NULL;
+            ok = cmc_print_indent(out, indent + 2) &&
+                 (ci != NULL ? BIO_printf(out, "%s (id-cmc-%d)", ci->name, n) >= 0
+                             : cmc_print_oid(out, obj)) &&
+                 BIO_puts(out, ":\n") >= 0;
+            if (ok && v != NULL) {
+                ok = print_attribute_value(out, obj, v, indent + 4);
+            }
+        }
+        ASN1_OBJECT_free(obj);
+        ASN1_TYPE_free(v);
+        P(ok);
+        off += atv.hdr_len + atv.len;
+    }
+    return 1;
+}
+
 int cmc_print_crmf_msg(BIO *out, const OSSL_CRMF_MSG *crm, int indent) {
     ASN1_INTEGER *id = NULL;
     if (cmc_crm_cert_req_id(&id, crm) == CMC_OK) {
@@ -649,32 +685,51 @@ int cmc_print_crmf_msg(BIO *out, const OSSL_CRMF_MSG *crm, int indent) {
             P(ok);
         }
     }
-    /* popo is not exposed by the 3.0 API: read the CHOICE tag from the DER. */
+    /* OpenSSL 3.0 exposes neither popo nor the generic controls: read them from the DER.
+     * CertReqMsg ::= SEQUENCE { certReq CertRequest, popo ProofOfPossession OPTIONAL,
+     *     regInfo SEQUENCE SIZE(1..MAX) OF AttributeTypeAndValue OPTIONAL }
+     * CertRequest ::= SEQUENCE { certReqId, certTemplate, controls Controls OPTIONAL } */
     uint8_t *der = NULL;
     int len = i2d_OSSL_CRMF_MSG(crm, &der);
     const char *pop = "absent";
-    if (len > 0) {
-        const uint8_t *p = der;
-        long plen = 0;
-        int tag = 0;
-        int cls = 0;
-        if (!(ASN1_get_object(&p, &plen, &tag, &cls, len) & 0x80)) {
-            const uint8_t *q = p;
-            long qlen = 0;
-            /* skip CertRequest */
-            if (!(ASN1_get_object(&q, &qlen, &tag, &cls, plen) & 0x80)) {
-                q += qlen;
-                if (q < p + plen && (*q & 0xC0) == 0x80) {
-                    static const char *const kPop[] = {"raVerified", "signature", "keyEncipherment",
-                                                       "keyAgreement"};
-                    unsigned n = *q & 0x1Fu;
-                    pop = n < 4 ? kPop[n] : "unknown";
-                }
+    int ok = 1;
+    cmc_tlv msg;
+    cmc_tlv req;
+    if (len > 0 && cmc_tlv_header(&msg, der, (size_t)len) == CMC_OK &&
+        cmc_tlv_header(&req, der + msg.hdr_len, (size_t)len - msg.hdr_len) == CMC_OK) {
+        size_t req_end = msg.hdr_len + req.hdr_len + req.len;
+        size_t off = msg.hdr_len + req.hdr_len;
+        for (int field = 0; ok && off < req_end; field++) {
+            cmc_tlv f;
+            if (cmc_tlv_header(&f, der + off, req_end - off) != CMC_OK) {
+                break;
             }
+            if (field >= 2 && f.id == 0x30) { /* controls */
+                ok = print_atv_list(out, der + off + f.hdr_len, f.len, indent, "controls");
+            }
+            off += f.hdr_len + f.len;
+        }
+        size_t msg_end = msg.hdr_len + msg.len;
+        off = req_end;
+        while (ok && off < msg_end) {
+            cmc_tlv f;
+            if (cmc_tlv_header(&f, der + off, msg_end - off) != CMC_OK) {
+                break;
+            }
+            if ((f.id & 0xC0u) == CMC_TLV_CONTEXT) {
+                static const char *const kPop[] = {"raVerified", "signature", "keyEncipherment",
+                                                   "keyAgreement"};
+                pop = f.number < 4 ? kPop[f.number] : "unknown";
+            } else if (f.id == 0x30) {
+                /* RFC 5272 §3.2.1.2.2: CRMF regInfo MUST NOT be used (use the regInfo control). */
+                ok = print_atv_list(out, der + off + f.hdr_len, f.len, indent,
+                                    "regInfo (not allowed in CMC)");
+            }
+            off += f.hdr_len + f.len;
         }
     }
     OPENSSL_free(der);
-    return label(out, indent, "popo") && BIO_puts(out, pop) >= 0 && nl(out);
+    return ok && label(out, indent, "popo") && BIO_puts(out, pop) >= 0 && nl(out);
 }
 
 int CMC_TAGGED_CERT_REQUEST_print(BIO *out, const CMC_TAGGED_CERT_REQUEST *x, int indent) {

@@ -302,6 +302,57 @@ static int walk_signed_data(dctx *c, span s, sd_shape *sh) {
     return end_of(c, &sd, "SignedData");
 }
 
+/*- CertificationRequest ::= SEQUENCE {                           RFC 2986 §4
+ *      certificationRequestInfo SEQUENCE { version INTEGER, subject Name,
+ *          subjectPKInfo SEQUENCE { algorithm, subjectPublicKey BIT STRING },
+ *          attributes [0] IMPLICIT SET OF Attribute },
+ *      signatureAlgorithm AlgorithmIdentifier, signature BIT STRING } */
+static int walk_pkcs10(dctx *c, span s) {
+    span cr;
+    span cri;
+    span spki;
+    if (!next(c, &s, ID_SEQUENCE, "CertificationRequest", &cr, NULL) ||
+        !next(c, &cr, ID_SEQUENCE, "certificationRequestInfo", &cri, NULL) ||
+        !next(c, &cri, ID_INTEGER, "certificationRequestInfo.version", NULL, NULL) ||
+        !next(c, &cri, ID_SEQUENCE, "certificationRequestInfo.subject Name", NULL, NULL) ||
+        !next(c, &cri, ID_SEQUENCE, "subjectPKInfo", &spki, NULL) ||
+        !next(c, &spki, ID_SEQUENCE, "subjectPKInfo.algorithm", NULL, NULL) ||
+        !next(c, &spki, 0x03, "subjectPKInfo.subjectPublicKey", NULL, NULL) ||
+        !end_of(c, &spki, "subjectPKInfo") ||
+        !next(c, &cri, ID_CTX0, "certificationRequestInfo.attributes [0]", NULL, NULL) ||
+        !end_of(c, &cri, "certificationRequestInfo") ||
+        !next(c, &cr, ID_SEQUENCE, "signatureAlgorithm", NULL, NULL) ||
+        !next(c, &cr, 0x03, "signature", NULL, NULL) || !end_of(c, &cr, "CertificationRequest")) {
+        return 0;
+    }
+    return 1;
+}
+
+/*- Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }  RFC 5280
+ *  TBSCertificate ::= SEQUENCE { version [0] EXPLICIT OPTIONAL, serialNumber, signature,
+ *      issuer, validity, subject, subjectPublicKeyInfo, [1] [2] [3] OPTIONAL } */
+static int walk_cert(dctx *c, span s) {
+    span cert;
+    span tbs;
+    if (!next(c, &s, ID_SEQUENCE, "Certificate", &cert, NULL) ||
+        !next(c, &cert, ID_SEQUENCE, "tbsCertificate", &tbs, NULL)) {
+        return 0;
+    }
+    if (peek(&tbs) == ID_CTX0 && !next(c, &tbs, ID_CTX0, "tbsCertificate.version", NULL, NULL)) {
+        return 0;
+    }
+    if (!next(c, &tbs, ID_INTEGER, "tbsCertificate.serialNumber", NULL, NULL) ||
+        !next(c, &tbs, ID_SEQUENCE, "tbsCertificate.signature", NULL, NULL) ||
+        !next(c, &tbs, ID_SEQUENCE, "tbsCertificate.issuer", NULL, NULL) ||
+        !next(c, &tbs, ID_SEQUENCE, "tbsCertificate.validity", NULL, NULL) ||
+        !next(c, &tbs, ID_SEQUENCE, "tbsCertificate.subject", NULL, NULL) ||
+        !next(c, &tbs, ID_SEQUENCE, "tbsCertificate.subjectPublicKeyInfo", NULL, NULL)) {
+        return 0;
+    }
+    return next(c, &cert, ID_SEQUENCE, "signatureAlgorithm", NULL, NULL) &&
+           next(c, &cert, 0x03, "signatureValue", NULL, NULL) && end_of(c, &cert, "Certificate");
+}
+
 /* ---- printing ---- */
 
 static int pr(BIO *out, int indent, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -680,15 +731,15 @@ static kind classify(const uint8_t *in, size_t len) {
         return K_CERT;
     }
     if (f0 == ID_INTEGER) {
+        /* v1 tbsCertificate: INTEGER serial, then AlgorithmIdentifier (starts with an OID);
+         * certificationRequestInfo: INTEGER 0, then Name (starts with a SET, or empty). */
         span t = first_inner;
-        int ids[4] = {-1, -1, -1, -1};
-        for (int i = 0; i < 4 && t.len > 0; i++) {
-            ids[i] = peek(&t);
-            if (!next(&quiet, &t, 0, "", NULL, NULL)) {
-                break;
-            }
+        span second;
+        if (next(&quiet, &t, ID_INTEGER, "", NULL, NULL) &&
+            next(&quiet, &t, ID_SEQUENCE, "", &second, NULL) && peek(&second) == ID_OID) {
+            return K_CERT;
         }
-        return ids[3] == ID_CTX0 ? K_PKCS10 : K_CERT;
+        return K_PKCS10;
     }
     if (all_seq && n == 4) {
         return K_PKI_DATA;
@@ -733,6 +784,9 @@ static cmc_status dump_der(BIO *out, const uint8_t *in, size_t len, char *err, s
     case K_PKI_RESPONSE:
         return dump_pki(&c, out, all, 1, 0);
     case K_PKCS10: {
+        if (!walk_pkcs10(&c, all)) {
+            return c.st;
+        }
         const uint8_t *p = in;
         X509_REQ *req = d2i_X509_REQ(NULL, &p, (long)len);
         if (req == NULL) {
@@ -744,6 +798,9 @@ static cmc_status dump_der(BIO *out, const uint8_t *in, size_t len, char *err, s
         return CMC_OK;
     }
     case K_CERT: {
+        if (!walk_cert(&c, all)) {
+            return c.st;
+        }
         const uint8_t *p = in;
         X509 *x = d2i_X509(NULL, &p, (long)len);
         if (x == NULL) {
