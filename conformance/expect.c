@@ -22,6 +22,7 @@ void cmc_expectation_of_step(cmc_expectation *out, const cmc_step *step) {
     out->num_outcomes = step->num_outcomes;
     out->echo_transaction_id = step->echo_transaction_id;
     out->echo_sender_nonce = step->echo_sender_nonce;
+    out->echo_data_return = step->echo_data_return;
     out->issued_matches_request = step->issued_matches_request;
     out->recipe = step->recipe;
 }
@@ -221,6 +222,17 @@ static int match_outcome(const cmc_outcome *o, const cmc_answer *a, int media,
     return 1;
 }
 
+/* hex_equals: |hex| (lower-case hex text) spells exactly |data|; NULL |data| never matches. */
+static int hex_equals(const char *hex, const uint8_t *data, size_t len) {
+    size_t n = hex != NULL ? strlen(hex) / 2 : 0;
+    int ok = data != NULL && len == n;
+    for (size_t k = 0; ok && k < n; k++) {
+        unsigned byte = 0;
+        ok = sscanf(hex + 2 * k, "%2x", &byte) == 1 && data[k] == byte;
+    }
+    return ok;
+}
+
 /* Step-level checks on a CMC response. */
 static int check_echo(const cmc_expectation *e, const cmc_response *r, char *why, size_t why_len) {
     size_t i;
@@ -239,18 +251,15 @@ static int check_echo(const cmc_expectation *e, const cmc_response *r, char *why
                 return 0;
             }
         }
-        if (e->echo_sender_nonce && strcmp(type, "senderNonce") == 0) {
-            const char *hex = json_string_value(v);
-            size_t n = hex != NULL ? strlen(hex) / 2 : 0;
-            int ok = r->recipient_nonce != NULL && r->recipient_nonce_len == n;
-            for (size_t k = 0; ok && k < n; k++) {
-                unsigned byte = 0;
-                ok = sscanf(hex + 2 * k, "%2x", &byte) == 1 && r->recipient_nonce[k] == byte;
-            }
-            if (!ok) {
-                say(why, why_len, "recipientNonce is not our senderNonce");
-                return 0;
-            }
+        if (e->echo_sender_nonce && strcmp(type, "senderNonce") == 0 &&
+            !hex_equals(json_string_value(v), r->recipient_nonce, r->recipient_nonce_len)) {
+            say(why, why_len, "recipientNonce is not our senderNonce");
+            return 0;
+        }
+        if (e->echo_data_return && strcmp(type, "dataReturn") == 0 &&
+            !hex_equals(json_string_value(v), r->data_return, r->data_return_len)) {
+            say(why, why_len, "dataReturn not returned unchanged");
+            return 0;
         }
     }
     return 1;

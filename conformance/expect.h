@@ -32,6 +32,7 @@ typedef struct {
     size_t num_outcomes;
     int echo_transaction_id;
     int echo_sender_nonce;
+    int echo_data_return;
     int issued_matches_request;
     const json_t *recipe; /* the recipe the request was built from */
 } cmc_expectation;

@@ -566,6 +566,7 @@ static cmc_status convert_step(cmc_step *s, const json_t *j, const char *cases_d
     const json_t *echo = json_object_get(expect, "echo");
     s->echo_transaction_id = has_string(echo, "transactionId");
     s->echo_sender_nonce = has_string(echo, "senderNonce");
+    s->echo_data_return = has_string(echo, "dataReturn");
     s->issued_matches_request = json_is_true(json_object_get(expect, "issued_matches_request"));
     const json_t *capture = json_object_get(expect, "capture");
     if (json_object_size(capture) > 0) {

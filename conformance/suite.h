@@ -103,6 +103,7 @@ typedef struct {
     size_t num_outcomes;
     int echo_transaction_id;    /* response must carry the request's transactionId */
     int echo_sender_nonce;      /* response recipientNonce must equal our senderNonce */
+    int echo_data_return;       /* response returns our dataReturn unchanged (RFC 5272 §6.4) */
     int issued_matches_request; /* issued certificate has the requested key and subject */
     cmc_capture *captures;
     size_t num_captures;

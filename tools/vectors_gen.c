@@ -432,6 +432,7 @@ static int run_step(gen *g, const char *id, json_t *st, size_t index, cmc_server
         json_array_foreach(echo, k, ev) {
             e.echo_transaction_id |= strcmp(json_string_value(ev), "transactionId") == 0;
             e.echo_sender_nonce |= strcmp(json_string_value(ev), "senderNonce") == 0;
+            e.echo_data_return |= strcmp(json_string_value(ev), "dataReturn") == 0;
         }
         e.issued_matches_request = json_is_true(json_object_get(expect, "issued_matches_request"));
         e.recipe = recipe;

@@ -129,6 +129,29 @@ static void test_expect_check_requires_echo(void **state) {
     fixture_cleanup(&f);
 }
 
+static void test_expect_check_requires_data_return(void **state) {
+    (void)state;
+    fixture f;
+    make_expectation(&f, "{\"http_status\": 200, \"media_type\": \"cmc-response\", \"cmc_status\":"
+                         " \"failed\"}");
+    json_t *dr = json_pack("{s:s, s:i, s:s}", "type", "dataReturn", "id", 3, "value", "0a0b");
+    json_array_append_new(json_object_get(f.recipe, "controls"), dr);
+    f.e.echo_data_return = 1;
+    uint8_t *der = NULL;
+    size_t len = 0;
+    char why[256];
+    /* The response echoes transactionId and nonce but not dataReturn. */
+    build_response(&der, &len, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST, 0, 77, kNonce, 2);
+    assert_int_equal(check(&f, der, len, why), -1);
+    assert_string_equal(why, "dataReturn not returned unchanged");
+    cmc_free(der);
+    f.e.echo_data_return = 0;
+    build_response(&der, &len, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST, 0, 77, kNonce, 2);
+    assert_int_equal(check(&f, der, len, why), 0);
+    cmc_free(der);
+    fixture_cleanup(&f);
+}
+
 static void test_expect_check_http_and_media(void **state) {
     (void)state;
     fixture f;
@@ -196,6 +219,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_expect_check_matches_failed_status),
         cmocka_unit_test(test_expect_check_requires_echo),
+        cmocka_unit_test(test_expect_check_requires_data_return),
         cmocka_unit_test(test_expect_check_http_and_media),
         cmocka_unit_test(test_expect_check_certs_only_issued_and_chain),
     };
