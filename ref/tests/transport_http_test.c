@@ -164,6 +164,43 @@ static void test_http_get_is_405_with_allow_post(void **state) {
     assert_int_equal(atomic_load(&fx->echo.calls), 0);
 }
 
+static void test_client_get_sees_405_and_allow(void **state) {
+    http_fx *fx = *state;
+    cmc_transport *t = NULL;
+    assert_int_equal(cmc_transport_open(&t, fx->url, NULL), CMC_OK);
+    cmc_http_request req = {.body = tfx_content_info, .body_len = sizeof(tfx_content_info),
+                            .media_type = TFX_CMC_REQ};
+    cmc_http_response resp;
+    static const char *const kMethods[] = {"GET", "PUT", "DELETE", "HEAD"};
+    for (size_t i = 0; i < 4; i++) {
+        cmc_exchange_options x = {.method = kMethods[i]};
+        assert_int_equal(cmc_transport_exchange_ex(t, &resp, &req, &x), CMC_E_HTTP);
+        assert_int_equal(resp.http_status, 405);
+        assert_string_equal(x.allow, "POST");
+        cmc_http_response_cleanup(&resp);
+    }
+    /* POST through _ex on the same connection: the handler's answer, no Allow header. */
+    cmc_exchange_options x = {.method = "POST"};
+    assert_int_equal(cmc_transport_exchange_ex(t, &resp, &req, &x), CMC_OK);
+    assert_string_equal(x.allow, "");
+    assert_true(tfx_check_echo(&resp, tfx_content_info, sizeof(tfx_content_info)));
+    cmc_http_response_cleanup(&resp);
+    cmc_transport_free(t);
+    assert_int_equal(atomic_load(&fx->echo.calls), 1);
+    /* Transports without methods refuse, the in-process one answers like HTTP. */
+    assert_int_equal(cmc_transport_open(&t, "tcp://127.0.0.1:1", NULL), CMC_OK);
+    cmc_exchange_options g = {.method = "GET"};
+    assert_int_equal(cmc_transport_exchange_ex(t, &resp, &req, &g), CMC_E_UNSUPPORTED);
+    cmc_transport_free(t);
+    assert_int_equal(cmc_transport_open_handler(&t, tfx_echo_handler, &fx->echo), CMC_OK);
+    assert_int_equal(cmc_transport_exchange_ex(t, &resp, &req, &g), CMC_E_HTTP);
+    assert_int_equal(resp.http_status, 405);
+    assert_string_equal(g.allow, "POST");
+    cmc_http_response_cleanup(&resp);
+    cmc_transport_free(t);
+    assert_int_equal(atomic_load(&fx->echo.calls), 1);
+}
+
 static void test_http_put_is_405(void **state) {
     http_fx *fx = *state;
     int fd = raw_connect(cmc_listener_port(fx->l));
@@ -649,6 +686,7 @@ int main(void) {
                                         teardown),
         cmocka_unit_test_setup_teardown(test_http_get_is_405_with_allow_post, setup, teardown),
         cmocka_unit_test_setup_teardown(test_http_put_is_405, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_client_get_sees_405_and_allow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_http_other_path_is_404, setup, teardown),
         cmocka_unit_test_setup_teardown(test_http_handler_415_reaches_client, setup, teardown),
         cmocka_unit_test_setup_teardown(test_http_body_over_limit_is_413, setup_small, teardown),

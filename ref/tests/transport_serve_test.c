@@ -109,12 +109,14 @@ typedef struct {
     int out_fd;
     char urls[3][1100]; /* readiness lines, in order */
     int num_urls;
+    char log[512];
 } serve_proc;
 
 /* serve_start runs `cmckit serve ARGS...` (NULL-terminated) and waits for |want| readiness
  * lines "listening on URL". stderr goes to |log| (appended). */
 static void serve_start(serve_proc *p, const char *log, int want, const char *const *args) {
     memset(p, 0, sizeof(*p));
+    snprintf(p->log, sizeof(p->log), "%s", log);
     int fds[2];
     assert_int_equal(pipe(fds), 0);
     const char *argv[32] = {cmckit_path(), "serve"};
@@ -169,6 +171,20 @@ static void serve_start(serve_proc *p, const char *log, int want, const char *co
     }
 }
 
+/* dump_log copies a serve log to stderr (diagnostics when an assertion is about to fail). */
+static void dump_log(const char *log) {
+    FILE *f = fopen(log, "r");
+    if (f == NULL) {
+        return;
+    }
+    char line[1024];
+    int n = 0;
+    while (fgets(line, sizeof(line), f) != NULL && n++ < 200) {
+        fprintf(stderr, "serve.log: %s", line);
+    }
+    fclose(f);
+}
+
 /* serve_stop sends |sig| and returns the exit status (-1: did not exit in time / signal). */
 static int serve_stop(serve_proc *p, int sig) {
     if (sig != 0) {
@@ -184,7 +200,13 @@ static int serve_stop(serve_proc *p, int sig) {
     if (r != p->pid) {
         kill(p->pid, SIGKILL);
         waitpid(p->pid, NULL, 0);
+        fprintf(stderr, "cmckit serve did not exit in time\n");
+        dump_log(p->log);
         return -1;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "cmckit serve: status 0x%x\n", (unsigned)status);
+        dump_log(p->log);
     }
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

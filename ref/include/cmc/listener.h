@@ -34,8 +34,9 @@ extern "C" {
 /* A connection with no traffic for this long is closed (RFC 6402: servers MAY close idle TCP
  * connections). Also bounds how long a client that stalls mid-request keeps its slot. */
 #define CMC_LISTENER_DEFAULT_IDLE_TIMEOUT_S 30
-/* A request must arrive completely within this time after its first byte; a client trickling
- * bytes below the idle timeout is cut off here. */
+/* A request must arrive completely within this time after its first byte (HTTP: after its
+ * headers; headers alone are bounded by the idle timeout and the connection limit); a client
+ * trickling bytes below the idle timeout is cut off here. */
 #define CMC_LISTENER_DEFAULT_REQUEST_TIMEOUT_S 60
 /* On stop, in-flight requests get this long to finish before connections are cut. */
 #define CMC_LISTENER_DRAIN_TIMEOUT_S 30

@@ -102,9 +102,10 @@ CMC_EXPORT CMC_MUST_USE cmc_status cmc_transport_open(cmc_transport **out, const
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_transport_open_handler(cmc_transport **out,
                                                               cmc_handler_fn fn, void *ctx);
 
-/* cmc_transport_exchange sends |req| and fills |out_resp| (free with
+/* cmc_transport_exchange sends |req| (HTTP: POST) and fills |out_resp| (free with
  * cmc_http_response_cleanup). |out_resp->cmc_status| and |fail_info| are -1: the transport
- * does not look inside. Non-HTTP transports report http_status 200 for an answer.
+ * does not look inside (the in-process transport passes on what the handler set). Non-HTTP
+ * transports report http_status 200 for an answer.
  *   CMC_OK           an answer (HTTP 2xx) is in |out_resp|
  *   CMC_E_HTTP       HTTP non-2xx (or a file .err answer): |out_resp| holds status and body
  *   CMC_E_CONNECT    connection refused / host unreachable / name not resolved
@@ -118,6 +119,22 @@ CMC_EXPORT CMC_MUST_USE cmc_status cmc_transport_open_handler(cmc_transport **ou
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_transport_exchange(cmc_transport *t,
                                                           cmc_http_response *out_resp,
                                                           const cmc_http_request *req);
+
+/* Per-exchange options of cmc_transport_exchange_ex (zero = a plain POST). */
+typedef struct {
+    const char *method; /* HTTP method; NULL = "POST". "GET" and "HEAD" send no body; other
+                         * methods send the body. Non-HTTP transports only know POST. */
+    char allow[64];     /* out: the answer's Allow header value (HTTP), "" if none */
+} cmc_exchange_options;
+
+/* cmc_transport_exchange_ex is cmc_transport_exchange with |x| (may be NULL), so a conformance
+ * check can send a request with the wrong method and see the 405 and its Allow header. A
+ * method other than POST: CMC_E_UNSUPPORTED on tcp, file and exec; the in-process handler
+ * answers like the HTTP listener (405, Allow: POST) without calling the handler. */
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_transport_exchange_ex(cmc_transport *t,
+                                                             cmc_http_response *out_resp,
+                                                             const cmc_http_request *req,
+                                                             cmc_exchange_options *x);
 
 /* cmc_transport_scheme returns "http", "https", "tcp", "file", "exec" or "handler". */
 CMC_EXPORT const char *cmc_transport_scheme(const cmc_transport *t);

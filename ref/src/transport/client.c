@@ -270,6 +270,25 @@ static size_t http_write_cb(char *data, size_t size, size_t nmemb, void *userp) 
     return n;
 }
 
+/* http_header_cb picks the Allow header out of the answer's headers. */
+static size_t http_header_cb(char *data, size_t size, size_t nitems, void *userp) {
+    cmc_exchange_options *x = userp;
+    size_t n = size * nitems;
+    if (x != NULL && n > 6 && strncasecmp(data, "Allow:", 6) == 0) {
+        size_t off = 6;
+        while (off < n && (data[off] == ' ' || data[off] == '\t')) {
+            off++;
+        }
+        size_t end = n;
+        while (end > off && (data[end - 1] == '\r' || data[end - 1] == '\n' ||
+                             data[end - 1] == ' ')) {
+            end--;
+        }
+        snprintf(x->allow, sizeof(x->allow), "%.*s", (int)(end - off), data + off);
+    }
+    return n;
+}
+
 static cmc_status http_map_error(CURLcode rc, const char *errbuf) {
     cmc_status st;
     switch (rc) {
@@ -310,7 +329,7 @@ static cmc_status http_map_error(CURLcode rc, const char *errbuf) {
 }
 
 static cmc_status http_exchange(cmc_transport *t, cmc_http_response *resp,
-                                const cmc_http_request *req) {
+                                const cmc_http_request *req, cmc_exchange_options *x) {
     CURL *c = t->curl;
     char errbuf[CURL_ERROR_SIZE] = "";
     char ct[CMC_MAX_MEDIA_TYPE_LEN + 32], accept[CMC_MAX_MEDIA_TYPE_LEN + 32];
@@ -330,9 +349,22 @@ static cmc_status http_exchange(cmc_transport *t, cmc_http_response *resp,
     curl_easy_setopt(c, CURLOPT_URL, t->url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body != NULL ? (const char *)req->body : "");
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+    const char *method = x != NULL && x->method != NULL ? x->method : "POST";
+    if (strcmp(method, "GET") == 0) {
+        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    } else if (strcmp(method, "HEAD") == 0) {
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    } else {
+        curl_easy_setopt(c, CURLOPT_POST, 1L);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+                         req->body != NULL ? (const char *)req->body : "");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+        if (strcmp(method, "POST") != 0) {
+            curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+        }
+    }
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_header_cb);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write_cb);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
@@ -755,19 +787,31 @@ static cmc_status exec_exchange(cmc_transport *t, cmc_http_response *resp,
 
 cmc_status cmc_transport_exchange(cmc_transport *t, cmc_http_response *out_resp,
                                   const cmc_http_request *req) {
+    return cmc_transport_exchange_ex(t, out_resp, req, NULL);
+}
+
+cmc_status cmc_transport_exchange_ex(cmc_transport *t, cmc_http_response *out_resp,
+                                     const cmc_http_request *req, cmc_exchange_options *x) {
     if (t == NULL || out_resp == NULL || req == NULL || (req->body == NULL && req->body_len)) {
         CMC_RAISE(CMC_E_ARG);
     }
     if (req->body_len > CMC_TRANSPORT_MAX_BODY_BYTES) {
         CMC_RAISE(CMC_E_LIMIT);
     }
+    if (x != NULL) {
+        x->allow[0] = '\0';
+    }
+    int post = x == NULL || x->method == NULL || strcmp(x->method, "POST") == 0;
     memset(out_resp, 0, sizeof(*out_resp));
     out_resp->cmc_status = -1;
     out_resp->fail_info = -1;
+    if (!post && t->kind != T_HTTP && t->kind != T_HTTPS && t->kind != T_HANDLER) {
+        TP_FAIL(CMC_E_UNSUPPORTED, "%s: only HTTP has methods", cmc_transport_scheme(t));
+    }
     switch (t->kind) {
     case T_HTTP:
     case T_HTTPS:
-        return http_exchange(t, out_resp, req);
+        return http_exchange(t, out_resp, req, x);
     case T_TCP:
         return tcp_exchange(t, out_resp, req);
     case T_FILE:
@@ -775,6 +819,13 @@ cmc_status cmc_transport_exchange(cmc_transport *t, cmc_http_response *out_resp,
     case T_EXEC:
         return exec_exchange(t, out_resp, req);
     case T_HANDLER:
+        if (!post) {
+            /* As the HTTP listener answers (RFC 5273 §4: the client MUST use POST). */
+            cmc_tp_fail_response(out_resp, 405,
+                                 "method not allowed: CMC requests are sent with POST");
+            snprintf(x->allow, sizeof(x->allow), "POST");
+            TP_FAIL(CMC_E_HTTP, "HTTP status 405");
+        }
         cmc_tp_call_handler(t->fn, t->ctx, req, out_resp);
         if (out_resp->http_status < 200 || out_resp->http_status > 299) {
             TP_FAIL(CMC_E_HTTP, "HTTP status %d", out_resp->http_status);

@@ -2,7 +2,8 @@
  * (spec/CMC.md §10): "the message is sent raw, no framing or wrapper"; one answer per
  * request; the client may reuse the connection; the server MAY close idle connections.
  *
- * One thread accepts; each connection gets its own thread (at most max_connections), so a
+ * One thread accepts (and joins finished connection threads); each connection gets its own
+ * thread (at most max_connections), so a
  * client that stalls mid-request only holds its own thread, and only until the idle or the
  * request timeout. Calls into the handler are bounded separately by |threads| (the CPU-bound
  * worker pool). The end of a message is found from its outer BER header (frame.c). */
@@ -23,12 +24,16 @@
 
 /* Bytes read per recv() call. */
 #define TCP_READ_CHUNK 16384
+/* How often the accept thread joins finished connection threads when no one connects. */
+#define TCP_REAP_MS 1000
 
 typedef struct tcp_impl tcp_impl;
 
 typedef struct tcp_conn {
     tcp_impl *t;
     int fd;
+    pthread_t thread;
+    int done; /* the thread has finished with |fd| and is returning: join it */
     char peer[80];
     struct tcp_conn *next;
 } tcp_conn;
@@ -42,21 +47,42 @@ struct tcp_impl {
     pthread_cond_t cv;
     unsigned active; /* live connection threads */
     unsigned busy;   /* handler calls in progress */
-    tcp_conn *conns; /* live connections, for a forced shutdown after the drain timeout */
+    tcp_conn *conns; /* connection threads not joined yet (joined threads leave no
+                      * thread-local OpenSSL state behind at exit) */
     atomic_int stopping;
 };
 
-static void tcp_conn_unlink(tcp_impl *t, tcp_conn *c) {
+/* tcp_conn_finish: called by a connection thread as its last act. */
+static void tcp_conn_finish(tcp_impl *t, tcp_conn *c) {
     pthread_mutex_lock(&t->mu);
-    for (tcp_conn **pp = &t->conns; *pp != NULL; pp = &(*pp)->next) {
-        if (*pp == c) {
-            *pp = c->next;
-            break;
-        }
-    }
+    close(c->fd);
+    c->done = 1;
     t->active--;
     pthread_cond_broadcast(&t->cv);
     pthread_mutex_unlock(&t->mu);
+}
+
+/* tcp_reap joins and frees finished connection threads (all of them if |all|). */
+static void tcp_reap(tcp_impl *t, int all) {
+    tcp_conn *finished = NULL;
+    pthread_mutex_lock(&t->mu);
+    for (tcp_conn **pp = &t->conns; *pp != NULL;) {
+        tcp_conn *c = *pp;
+        if (c->done || all) {
+            *pp = c->next;
+            c->next = finished;
+            finished = c;
+        } else {
+            pp = &c->next;
+        }
+    }
+    pthread_mutex_unlock(&t->mu);
+    while (finished != NULL) {
+        tcp_conn *c = finished;
+        finished = c->next;
+        pthread_join(c->thread, NULL);
+        OPENSSL_free(c);
+    }
 }
 
 /* tcp_wait waits for the connection to be readable; 1 readable, 0 timeout, -1 stop/error.
@@ -190,10 +216,7 @@ static void *tcp_conn_main(void *arg) {
         }
     }
     cmc_tp_buf_cleanup(&buf);
-    int fd = c->fd;
-    tcp_conn_unlink(t, c); /* first: stop() only shuts down descriptors still listed */
-    close(fd);
-    OPENSSL_free(c);
+    tcp_conn_finish(t, c);
     return NULL;
 }
 
@@ -202,10 +225,11 @@ static void *tcp_accept_main(void *arg) {
     for (;;) {
         struct pollfd p[2] = {{.fd = t->listen_fd, .events = POLLIN, .revents = 0},
                               {.fd = t->stop_pipe[0], .events = POLLIN, .revents = 0}};
-        int r = poll(p, 2, -1);
+        int r = poll(p, 2, TCP_REAP_MS);
         if (r < 0 && errno != EINTR) {
             break;
         }
+        tcp_reap(t, 0);
         if (p[1].revents & POLLIN) {
             break;
         }
@@ -233,21 +257,17 @@ static void *tcp_accept_main(void *arg) {
         c->t = t;
         c->fd = fd;
         cmc_tp_format_peer(&ss, c->peer, sizeof(c->peer));
-        pthread_attr_t attr;
-        pthread_attr_init(&attr);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         pthread_mutex_lock(&t->mu);
+        if (pthread_create(&c->thread, NULL, tcp_conn_main, c) != 0) {
+            pthread_mutex_unlock(&t->mu);
+            close(fd);
+            OPENSSL_free(c);
+            continue;
+        }
         t->active++;
         c->next = t->conns;
         t->conns = c;
         pthread_mutex_unlock(&t->mu);
-        pthread_t th;
-        if (pthread_create(&th, &attr, tcp_conn_main, c) != 0) {
-            close(fd);
-            tcp_conn_unlink(t, c);
-            OPENSSL_free(c);
-        }
-        pthread_attr_destroy(&attr);
     }
     return NULL;
 }
@@ -268,7 +288,9 @@ static void tcp_stop(cmc_listener *l) {
         if (cmc_tp_now_ms() >= deadline) {
             /* Drain timeout: unblock every connection still sending or receiving. */
             for (tcp_conn *c = t->conns; c != NULL; c = c->next) {
-                shutdown(c->fd, SHUT_RDWR);
+                if (!c->done) {
+                    shutdown(c->fd, SHUT_RDWR);
+                }
             }
             pthread_cond_wait(&t->cv, &t->mu);
             continue;
@@ -283,6 +305,7 @@ static void tcp_stop(cmc_listener *l) {
         pthread_cond_timedwait(&t->cv, &t->mu, &ts);
     }
     pthread_mutex_unlock(&t->mu);
+    tcp_reap(t, 1);
     close(t->stop_pipe[0]);
     close(t->stop_pipe[1]);
     pthread_mutex_destroy(&t->mu);
