@@ -1090,6 +1090,40 @@ static void sanity(engine *e, cmc_conform_sanity *out, const char *label) {
 
 /* ------------------------------------------------------------------ run */
 
+/* Warns about profile entries that no case of the vector set uses: a deviation glob that
+ * matches no case id, a feature no case requires. Such entries are stale (the case was
+ * renamed or dropped) and would otherwise hide unnoticed. */
+static void warn_stale_profile(const cmc_conform_engine_options *opt, const cmc_suite *suite) {
+    const cmc_conform_profile *p = opt->profile;
+    FILE *out = opt->progress;
+    if (out == NULL) {
+        return;
+    }
+    for (size_t d = 0; d < p->num_deviations; d++) {
+        size_t i = 0;
+        while (i < suite->num_cases &&
+               cmc_conform_profile_deviation(p, suite->cases[i].id) != p->deviations[d].reason) {
+            i++;
+        }
+        if (i == suite->num_cases) {
+            fprintf(out, "cmckit conform: warning: profile %s: deviation \"%s\" matches no case\n",
+                    p->name, p->deviations[d].key);
+        }
+    }
+    for (size_t a = 0; a < p->num_absent; a++) {
+        int used = 0;
+        for (size_t i = 0; i < suite->num_cases && !used; i++) {
+            for (size_t k = 0; k < suite->cases[i].num_requires && !used; k++) {
+                used = strcmp(suite->cases[i].requires[k], p->absent[a].key) == 0;
+            }
+        }
+        if (!used) {
+            fprintf(out, "cmckit conform: warning: profile %s: no case requires feature \"%s\"\n",
+                    p->name, p->absent[a].key);
+        }
+    }
+}
+
 static void load_fixture_trust(engine *e) {
     X509 *ca = NULL;
     if (cmc_fixture_cert(&ca, "ca.cert.pem") != CMC_OK) {
@@ -1166,6 +1200,7 @@ cmc_conform_exit cmc_conform_engine_run(cmc_conform_run **out,
     }
     cmc_diag_cleanup(&d);
 
+    warn_stale_profile(opt, suite);
     engine e;
     memset(&e, 0, sizeof(e));
     e.opt = opt;

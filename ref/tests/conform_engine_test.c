@@ -426,6 +426,94 @@ static void test_main_reports_and_replay(void **state) {
     assert_int_equal(system(cmd), 0);
 }
 
+/* A vendor-style target: requests are compiled and signed with the credentials of the
+ * configuration (here fixture officers named by file, with fixture_officers = no), and no
+ * byte of a private key reaches any report. */
+static void test_main_target_credentials_compile_and_never_leak(void **state) {
+    (void)state;
+    char dir[] = "/tmp/cmc-target-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char cfg[256], cfg2[256], json_path[256], html_path[256], junit_path[256];
+    snprintf(cfg, sizeof(cfg), "%s/vendor.cnf", dir);
+    snprintf(cfg2, sizeof(cfg2), "%s/enroll-only.cnf", dir);
+    snprintf(json_path, sizeof(json_path), "%s/r.json", dir);
+    snprintf(html_path, sizeof(html_path), "%s/r.html", dir);
+    snprintf(junit_path, sizeof(junit_path), "%s/r.xml", dir);
+    const char *pki = CMC_SOURCE_DIR "/vectors/pki";
+    FILE *f = fopen(cfg, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "[target]\nurl = embedded\nfixture_officers = no\nca_cert = %s/ca.cert.pem\n"
+            "[enroll_officer]\ncert = %s/officer-enroll.cert.pem\nkey = %s/officer-enroll.key.pem\n"
+            "[revoke_officer]\ncert = %s/officer-revoke.cert.pem\nkey = %s/officer-revoke.key.pem\n",
+            pki, pki, pki, pki, pki);
+    fclose(f);
+    assert_int_equal(main_args("--target", cfg, "--report-json", json_path, "--report-html",
+                               html_path, "--report-junit", junit_path, NULL),
+                     CMC_CONFORM_EXIT_CONFORMANT);
+    json_error_t jerr;
+    json_t *doc = json_load_file(json_path, 0, &jerr);
+    assert_non_null(doc);
+    size_t i, k, compiled = 0;
+    json_t *c, *st;
+    json_array_foreach(json_object_get(doc, "cases"), i, c) {
+        json_array_foreach(json_object_get(c, "steps"), k, st) {
+            const char *src =
+                json_string_value(json_object_get(json_object_get(st, "request"), "source"));
+            if (src != NULL) {
+                assert_string_equal(src, "compiled");
+                compiled++;
+            }
+        }
+    }
+    assert_true(compiled > 0);
+    json_decref(doc);
+    /* The first base64 line of each private key appears in no report. */
+    const char *keys[] = {"officer-enroll.key.pem", "officer-revoke.key.pem"};
+    const char *reports[] = {json_path, html_path, junit_path};
+    for (size_t n = 0; n < 2; n++) {
+        char path[512];
+        snprintf(path, sizeof(path), "%s/%s", pki, keys[n]);
+        char *pem = slurp(path);
+        const char *begin = strstr(pem, "-----BEGIN");
+        assert_non_null(begin);
+        const char *line = strchr(begin, '\n') + 1;
+        char first[65];
+        snprintf(first, sizeof(first), "%.*s", (int)strcspn(line, "\n"), line);
+        assert_true(strlen(first) > 40);
+        for (size_t r = 0; r < 3; r++) {
+            char *text = slurp(reports[r]);
+            assert_null(strstr(text, first));
+            free(text);
+        }
+        free(pem);
+    }
+
+    /* Without a revocation officer, the cases that need one are skipped, with the reason. */
+    f = fopen(cfg2, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "[target]\nurl = embedded\nfixture_officers = no\nca_cert = %s/ca.cert.pem\n"
+            "[enroll_officer]\ncert = %s/officer-enroll.cert.pem\nkey = %s/officer-enroll.key.pem\n",
+            pki, pki, pki);
+    fclose(f);
+    assert_int_equal(main_args("--target", cfg2, "--only", "revoke-reason-*", "--report-json",
+                               json_path, NULL),
+                     CMC_CONFORM_EXIT_CONFORMANT);
+    doc = json_load_file(json_path, 0, &jerr);
+    assert_non_null(doc);
+    assert_true(json_array_size(json_object_get(doc, "cases")) > 0);
+    json_array_foreach(json_object_get(doc, "cases"), i, c) {
+        assert_string_equal(json_string_value(json_object_get(c, "verdict")), "skip");
+        assert_non_null(strstr(json_string_value(json_object_get(c, "reason")),
+                               "needs a revocation officer"));
+    }
+    json_decref(doc);
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void test_main_exit_codes(void **state) {
     (void)state;
     assert_int_equal(main_args("--level", "sometimes", NULL), CMC_CONFORM_EXIT_USAGE);
@@ -463,6 +551,7 @@ int main(void) {
         cmocka_unit_test(test_engine_catches_drop_recipient_nonce),
         cmocka_unit_test(test_engine_catches_certs_only_without_chain),
         cmocka_unit_test(test_main_reports_and_replay),
+        cmocka_unit_test(test_main_target_credentials_compile_and_never_leak),
         cmocka_unit_test(test_main_exit_codes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
