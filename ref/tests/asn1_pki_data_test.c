@@ -318,6 +318,45 @@ static void test_pki_response_parse_rejects_bad_body_part_ids(void **state) {
     expect_kat("pki_response_bpid_zero.der", parse_pr, CMC_E_BODY_PART_ZERO);
 }
 
+/* Every single-byte corruption of the full KATs fails with a status or parses into a
+ * structure that prints and re-encodes byte for byte (DER-strict parse). */
+static void test_pki_parse_survives_byte_flips(void **state) {
+    (void)state;
+    const char *kats[] = {"pki_data_full.der", "pki_response_full.der"};
+    BIO *b = BIO_new(BIO_s_mem());
+    for (int r = 0; r < 2; r++) {
+        size_t len = 0;
+        uint8_t *in = kat_load(kats[r], &len);
+        assert_non_null(in);
+        for (size_t k = 0; k < len; k++) {
+            uint8_t saved = in[k];
+            in[k] ^= 0x01;
+            void *v = NULL;
+            uint8_t *der = NULL;
+            size_t der_len = 0;
+            if (r == 0 && cmc_pki_data_parse((cmc_pki_data **)&v, in, len) == CMC_OK) {
+                assert_int_equal(CMC_PKI_DATA_print(b, v, 0), 1);
+                assert_int_equal(cmc_pki_data_to_der(v, &der, &der_len), CMC_OK);
+                cmc_pki_data_free(v);
+            } else if (r == 1 &&
+                       cmc_pki_response_parse((cmc_pki_response **)&v, in, len) == CMC_OK) {
+                assert_int_equal(CMC_PKI_RESPONSE_print(b, v, 0), 1);
+                assert_int_equal(cmc_pki_response_to_der(v, &der, &der_len), CMC_OK);
+                cmc_pki_response_free(v);
+            }
+            if (der != NULL) {
+                assert_int_equal(der_len, len);
+                assert_memory_equal(der, in, len);
+                cmc_free(der);
+            }
+            (void)BIO_reset(b);
+            in[k] = saved;
+        }
+        free(in);
+    }
+    BIO_free(b);
+}
+
 static void test_body_part_id_get_checks_range(void **state) {
     (void)state;
     ASN1_INTEGER *a = ASN1_INTEGER_new();
@@ -359,6 +398,7 @@ int main(void) {
         cmocka_unit_test(test_pki_response_parse_rejects_truncation_trailing_and_tag),
         cmocka_unit_test(test_pki_response_parse_rejects_duplicate_body_part_id),
         cmocka_unit_test(test_pki_response_parse_rejects_bad_body_part_ids),
+        cmocka_unit_test(test_pki_parse_survives_byte_flips),
         cmocka_unit_test(test_body_part_id_get_checks_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

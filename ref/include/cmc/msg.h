@@ -329,6 +329,15 @@ typedef struct {
     uint32_t flags;           /* CMC_VERIFY_* */
 } cmc_verify_options;
 
+/* What cmc_signed_data_verify learnt about one SignerInfo, for algorithm policy. */
+typedef struct {
+    X509_ALGOR *digest_alg;    /* owned copy of SignerInfo.digestAlgorithm */
+    X509_ALGOR *signature_alg; /* owned copy of SignerInfo.signatureAlgorithm */
+    EVP_PKEY *key;             /* owned reference to the key its signature verified with
+                                * (signer certificate's or SKI key); NULL when the signer
+                                * was not found, its signature failed, or stage 1/2 failed */
+} cmc_verified_signer;
+
 typedef struct {
     uint8_t *content; /* eContent octets as received (concatenated if the OCTET
                        * STRING was constructed); owned */
@@ -341,7 +350,9 @@ typedef struct {
     long ski_key_index;     /* index into ski_keys of the matching key, else -1 */
     size_t num_signers;     /* SignerInfos in the message */
     int has_signing_time;
-    int64_t signing_time; /* signingTime attribute of the first signer, Unix seconds */
+    int64_t signing_time;        /* signingTime attribute of the first signer, Unix seconds */
+    cmc_verified_signer *signers; /* owned; |num_signers| entries in message order once the
+                                   * SignerInfos were read (1..16 of them), else NULL */
 } cmc_verified;
 
 /* cmc_verified_init zeroes |v| (ski_key_index = -1); cmc_verified_cleanup frees what it

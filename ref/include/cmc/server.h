@@ -198,6 +198,14 @@ CMC_EXPORT void cmc_server_free(cmc_server *srv);
  *   stage 3 signer untrusted / expired / not yet
  *     valid / revoked (in this server's store)       Full, failed/badRequest {0}, "stage 3
  *                                                    (officer): signer certificate <why>"
+ *   stage 3 SignerInfo digest/signature algorithm or
+ *     signer key outside [policy]
+ *     signature_algorithms (e.g. SHA-1, RSA-1024,
+ *     P-521)                                         Full, failed/badAlg {0}, "stage 3
+ *                                                    (officer): SignerInfo N: ..."
+ *   self-signed (policy off): signer SKI matches no
+ *     tcr/crm SubjectKeyIdentifier extension         Full, failed/badRequest {0} ("stage 3")
+ *   self-signed with more than one SignerInfo        Full, failed/badRequest {0}
  *   stage 3 not a registered officer, or lacking
  *     the role (enroll: tcr/crm; revoke:
  *     revokeRequest); no SignerInfo at all           Full, failed/badRequest {0}
@@ -207,9 +215,12 @@ CMC_EXPORT void cmc_server_free(cmc_server *srv);
  *                                                    unknown controls' IDs; nothing done
  *   orm request                                      noSupport on it; other requests of the
  *                                                    PKIData failed/badRequest, not processed
- *   PKCS#10 / CRMF POP fails                         failed/popFailed on that body part
- *   key type or PKCS#10 signature algorithm outside
- *     [policy] signature_algorithms                  failed/badAlg on that body part
+ *   PKCS#10 / CRMF POP fails, or there is none
+ *     (id-alg-noSignature, CRMF raVerified,
+ *     poposkInput, keyEncipherment/keyAgreement)     failed/popFailed on that body part
+ *   key type, PKCS#10 signature or CRMF POP
+ *     algorithm outside [policy]
+ *     signature_algorithms                           failed/badAlg on that body part
  *   empty subject                                    failed/badRequest on that body part
  *   more than one revokeRequest (controls or values) failed/badRequest, bodyList = their IDs
  *   reason not a CRLReason (7, <0, >10)              failed/badRequest on the control

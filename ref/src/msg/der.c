@@ -2,6 +2,8 @@
  * Builders write DER directly so that negative vectors (BodyPartID 0, -1 and 2^32, reason
  * 7, wrong attributes) can be encoded: OpenSSL's templates refuse some of them. */
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -302,6 +304,17 @@ cmc_status msg_check_outer(const uint8_t *in, size_t in_len) {
 }
 
 /* ---- OpenSSL glue ---- */
+
+cmc_status msg_raise_detail(cmc_status code, const char *file, int line, const char *fmt, ...) {
+    cmc_status r = cmc_error_raise(code, file, line);
+    char text[sizeof(((cmc_error_record *)0)->detail)];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    cmc_error_set_detail("%s", text);
+    return r;
+}
 
 void msg_obj_to_txt(char *buf, size_t buf_len, const ASN1_OBJECT *obj) {
     if (buf_len == 0) {

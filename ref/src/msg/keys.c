@@ -100,8 +100,7 @@ cmc_status cmc_name_parse(X509_NAME **out, const char *subject) {
 syntax:
     OPENSSL_free(buf);
     X509_NAME_free(name);
-    cmc_error_set_detail("bad subject syntax");
-    CMC_RAISE(CMC_E_ARG);
+    MSG_RAISE_DETAIL(CMC_E_ARG, "bad subject syntax");
 }
 
 cmc_status msg_sign_bytes(uint8_t **out, size_t *out_len, EVP_PKEY *key, const EVP_MD *md, int pss,

@@ -101,6 +101,12 @@ cmc_status msg_tlv_elem_len(size_t *out_len, const uint8_t *in, size_t in_len, i
  * CMC_MAX_MESSAGE_BYTES. */
 cmc_status msg_check_outer(const uint8_t *in, size_t in_len);
 
+/* msg_raise_detail raises |code| (cmc_error_raise) and then formats the record's detail:
+ * cmc_error_raise clears the detail, so setting it first loses it. Use MSG_RAISE_DETAIL. */
+cmc_status msg_raise_detail(cmc_status code, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+#define MSG_RAISE_DETAIL(code, ...) return msg_raise_detail((code), __FILE__, __LINE__, __VA_ARGS__)
+
 /* msg_obj_to_txt writes dotted |obj| into |buf| ("" on failure). */
 void msg_obj_to_txt(char *buf, size_t buf_len, const ASN1_OBJECT *obj);
 /* msg_is_eddsa: 1 for Ed25519/Ed448 keys. */

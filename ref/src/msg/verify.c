@@ -27,6 +27,12 @@ void cmc_verified_cleanup(cmc_verified *v) {
         return;
     }
     OPENSSL_free(v->content);
+    for (size_t i = 0; v->signers != NULL && i < v->num_signers; i++) {
+        X509_ALGOR_free(v->signers[i].digest_alg);
+        X509_ALGOR_free(v->signers[i].signature_alg);
+        EVP_PKEY_free(v->signers[i].key);
+    }
+    OPENSSL_free(v->signers);
     sk_X509_pop_free(v->certs, X509_free);
     X509_free(v->signer_cert);
     cmc_verified_init(v);
@@ -68,8 +74,7 @@ static cmc_status msg_stage1(CMS_SignerInfo *si, const ASN1_OCTET_STRING *conten
     CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, &sig);
     const EVP_MD *md = dig != NULL ? EVP_get_digestbyobj(dig->algorithm) : NULL;
     if (md == NULL) {
-        cmc_error_set_detail("unknown digest algorithm");
-        CMC_RAISE(CMC_E_ALG);
+        MSG_RAISE_DETAIL(CMC_E_ALG, "unknown digest algorithm");
     }
     ASN1_TYPE *v = msg_single_attr(si, NID_pkcs9_messageDigest);
     if (v == NULL || v->type != V_ASN1_OCTET_STRING) {
@@ -92,17 +97,14 @@ static cmc_status msg_stage1(CMS_SignerInfo *si, const ASN1_OCTET_STRING *conten
 /* Stage 2: eContentType is the expected one and the signed contentType attribute equals it. */
 static cmc_status msg_stage2(CMS_SignerInfo *si, const ASN1_OBJECT *ect, int ect_ok) {
     if (!ect_ok) {
-        cmc_error_set_detail("eContentType is not the expected content type");
-        CMC_RAISE(CMC_E_CONTENT_TYPE);
+        MSG_RAISE_DETAIL(CMC_E_CONTENT_TYPE, "eContentType is not the expected content type");
     }
     ASN1_TYPE *v = msg_single_attr(si, NID_pkcs9_contentType);
     if (v == NULL || v->type != V_ASN1_OBJECT) {
-        cmc_error_set_detail("content-type attribute missing or not single");
-        CMC_RAISE(CMC_E_CONTENT_TYPE);
+        MSG_RAISE_DETAIL(CMC_E_CONTENT_TYPE, "content-type attribute missing or not single");
     }
     if (OBJ_cmp(v->value.object, ect) != 0) {
-        cmc_error_set_detail("content-type attribute differs from eContentType");
-        CMC_RAISE(CMC_E_CONTENT_TYPE);
+        MSG_RAISE_DETAIL(CMC_E_CONTENT_TYPE, "content-type attribute differs from eContentType");
     }
     return CMC_OK;
 }
@@ -180,8 +182,7 @@ static int msg_has_eku(X509 *cert, const char *oid) {
 static cmc_status msg_check_path(X509 *cert, STACK_OF(X509) * chain,
                                  const cmc_verify_options *opt) {
     if (opt->trust == NULL) {
-        cmc_error_set_detail("no trust anchors");
-        CMC_RAISE(CMC_E_SIGNER_UNTRUSTED);
+        MSG_RAISE_DETAIL(CMC_E_SIGNER_UNTRUSTED, "no trust anchors");
     }
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
     if (ctx == NULL || !X509_STORE_CTX_init(ctx, opt->trust, cert, chain)) {
@@ -215,7 +216,8 @@ static cmc_status msg_check_path(X509 *cert, STACK_OF(X509) * chain,
 }
 
 /* Stage 3 for one SignerInfo: find the signer, check the signature, then the path. */
-static cmc_status msg_stage3(X509 **out_cert, long *out_key, CMS_SignerInfo *si,
+static cmc_status msg_stage3(X509 **out_cert, long *out_key, EVP_PKEY **out_pkey,
+                             CMS_SignerInfo *si,
                              STACK_OF(X509) * all, const cmc_verify_options *opt) {
     X509 *cert = NULL;
     for (int i = 0; i < sk_X509_num(all); i++) {
@@ -251,9 +253,13 @@ static cmc_status msg_stage3(X509 **out_cert, long *out_key, CMS_SignerInfo *si,
         cmc_error_set_detail("signer certificate or key not found");
         return r;
     }
+    EVP_PKEY *key = key_index >= 0 ? opt->ski_keys[key_index] : X509_get0_pubkey(cert);
     CMC_TRY(msg_verify_sig(si, cert, key_index >= 0 ? opt->ski_keys[key_index] : NULL));
     *out_cert = cert;
     *out_key = key_index;
+    if (key != NULL && EVP_PKEY_up_ref(key)) {
+        *out_pkey = key;
+    }
     if (cert != NULL && !(opt->flags & CMC_VERIFY_NO_CHAIN)) {
         CMC_TRY(msg_check_path(cert, all, opt));
     }
@@ -325,6 +331,23 @@ cmc_status cmc_signed_data_verify(cmc_verified *out, const uint8_t *in, size_t i
         st = cmc_error_raise(CMC_E_LIMIT, __FILE__, __LINE__);
         goto done;
     }
+    out->signers = OPENSSL_zalloc(sizeof(*out->signers) * (size_t)n);
+    if (out->signers == NULL) {
+        st = cmc_error_raise(CMC_E_NOMEM, __FILE__, __LINE__);
+        goto done;
+    }
+    for (int i = 0; i < n; i++) {
+        X509_ALGOR *dig = NULL;
+        X509_ALGOR *sig = NULL;
+        CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(sis, i), NULL, NULL, &dig, &sig);
+        out->signers[i].digest_alg = dig != NULL ? X509_ALGOR_dup(dig) : NULL;
+        out->signers[i].signature_alg = sig != NULL ? X509_ALGOR_dup(sig) : NULL;
+        if ((dig != NULL && out->signers[i].digest_alg == NULL) ||
+            (sig != NULL && out->signers[i].signature_alg == NULL)) {
+            st = cmc_error_raise(CMC_E_NOMEM, __FILE__, __LINE__);
+            goto done;
+        }
+    }
     all = sk_X509_dup(out->certs);
     for (int i = 0; all != NULL && opt->untrusted != NULL && i < sk_X509_num(opt->untrusted); i++) {
         if (!sk_X509_push(all, sk_X509_value(opt->untrusted, i))) {
@@ -351,7 +374,7 @@ cmc_status cmc_signed_data_verify(cmc_verified *out, const uint8_t *in, size_t i
             s = msg_stage2(si, ect, ect_ok);
         }
         if (s == CMC_OK) {
-            s = msg_stage3(&cert, &key_index, si, all, opt);
+            s = msg_stage3(&cert, &key_index, &out->signers[i].key, si, all, opt);
         }
         if (s != CMC_OK && msg_stage_of(s) < msg_stage_of(worst)) {
             worst = s;

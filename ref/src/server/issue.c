@@ -1,6 +1,8 @@
-/* issue.c: certificate issuance and the request-side policy of the reference server:
- * proof of possession (PKCS#10 self-signature, CRMF POPOSigningKey), the signature
- * algorithm and key policy, extension filtering, and 128-bit serial numbers.
+/* issue.c: certificate issuance and the request-side policy of the reference server: the
+ * signature algorithm and key policy (for the PKCS#10 signature, the CRMF POP and the CMS
+ * SignerInfo), the CRMF template key and POP algorithm, extension filtering, and 128-bit
+ * serial numbers. The POP itself is checked by the message layer (cmc_p10_verify_pop,
+ * cmc_crmf_verify_pop in cmc/msg.h: one codec).
  * RFC 5272 §3.2.1.2.1, §3.2.1.2.2, §6.3; spec/CMC.md §9.4, §13 item 18. */
 #include <string.h>
 
@@ -124,6 +126,58 @@ int cmc_server_sig_alg_allowed(const cmc_server_config *cfg, const X509_ALGOR *a
     return bit != 0 && (bit & fam) != 0 && (bit & cfg->sig_algs) != 0;
 }
 
+static unsigned rsa_bit(int md_nid, int pss) {
+    switch (md_nid) {
+    case NID_sha256:
+        return pss ? CMC_SIG_RSA_PSS_SHA256 : CMC_SIG_RSA_SHA256;
+    case NID_sha384:
+        return pss ? CMC_SIG_RSA_PSS_SHA384 : CMC_SIG_RSA_SHA384;
+    case NID_sha512:
+        return pss ? CMC_SIG_RSA_PSS_SHA512 : CMC_SIG_RSA_SHA512;
+    default:
+        return 0;
+    }
+}
+
+/* cmc_server_cms_alg_allowed: is a CMS SignerInfo's digestAlgorithm + signatureAlgorithm,
+ * verified with |key|, in policy? The digest must be SHA-256/384/512 (RFC 5754); a
+ * signature OID that names a hash (sha256WithRSAEncryption, ecdsa-with-SHA384, the PSS
+ * hashAlgorithm) must name the same one; Ed25519 needs SHA-512 (RFC 8419 §3). The key
+ * itself must be of an allowed type and size (key_family). */
+int cmc_server_cms_alg_allowed(const cmc_server_config *cfg, const X509_ALGOR *digest_alg,
+                               const X509_ALGOR *sig_alg, const EVP_PKEY *key) {
+    if (digest_alg == NULL || sig_alg == NULL || key == NULL) {
+        return 0;
+    }
+    const ASN1_OBJECT *dobj = NULL, *sobj = NULL;
+    X509_ALGOR_get0(&dobj, NULL, NULL, digest_alg);
+    X509_ALGOR_get0(&sobj, NULL, NULL, sig_alg);
+    int md = OBJ_obj2nid(dobj);
+    if (md != NID_sha256 && md != NID_sha384 && md != NID_sha512) {
+        return 0;
+    }
+    int sig = OBJ_obj2nid(sobj);
+    unsigned fam = key_family(key);
+    unsigned bit = 0;
+    int sig_md = NID_undef, pkey = NID_undef;
+    if (sig == NID_rsaEncryption) {
+        bit = rsa_bit(md, 0); /* RFC 3370 §3.2: the digest is digestAlgorithm */
+    } else if (sig == NID_rsassaPss) {
+        bit = pss_md_nid(sig_alg) == md ? rsa_bit(md, 1) : 0;
+    } else if (sig == NID_X9_62_id_ecPublicKey) {
+        bit = fam & (CMC_SIG_ECDSA_P256 | CMC_SIG_ECDSA_P384); /* RFC 5753 §2.1.1 allows it */
+    } else if (sig == NID_ED25519) {
+        bit = md == NID_sha512 ? CMC_SIG_ED25519 : 0;
+    } else if (OBJ_find_sigid_algs(sig, &sig_md, &pkey) && sig_md == md) {
+        if (pkey == NID_rsaEncryption) {
+            bit = rsa_bit(md, 0);
+        } else if (pkey == NID_X9_62_id_ecPublicKey) {
+            bit = fam & (CMC_SIG_ECDSA_P256 | CMC_SIG_ECDSA_P384);
+        }
+    }
+    return bit != 0 && (bit & fam) != 0 && (bit & cfg->sig_algs) != 0;
+}
+
 /* ---- CRMF helpers (OpenSSL 3.0 has no accessor for the template's public key) ---- */
 
 /* child_of: find the first direct child with identifier |id| inside the element at |in|. */
@@ -184,36 +238,34 @@ cmc_status cmc_server_crmf_public_key(EVP_PKEY **out, const OSSL_CRMF_MSG *crm) 
     return st;
 }
 
-/* cmc_server_crmf_pop_check: signature POP only (RFC 5272 §3.2.1.2.2): raVerified,
- * key encipherment/agreement and POPOSigningKeyInput are refused with CMC_E_POP. */
-cmc_status cmc_server_crmf_pop_check(const OSSL_CRMF_MSG *crm) {
+cmc_status cmc_server_crmf_pop_alg(X509_ALGOR **out, const OSSL_CRMF_MSG *crm) {
     uint8_t *der = NULL;
     int len = i2d_OSSL_CRMF_MSG(crm, &der);
     if (len <= 0) {
         ERR_clear_error();
         CMC_RAISE(CMC_E_DER);
     }
-    const uint8_t *popo, *inner;
-    size_t popo_len, inner_len;
-    int ok = child_of(der, (size_t)len, 0xA1, &popo, &popo_len) &&
-             !child_of(popo, popo_len, 0xA0, &inner, &inner_len);
+    /* popo [1] POPOSigningKey (implicit): { poposkInput [0] OPTIONAL, algorithmIdentifier,
+     * signature } - the first SEQUENCE child is the algorithm (RFC 4211 §4.1). */
+    const uint8_t *popo, *alg;
+    size_t popo_len, alg_len;
+    cmc_status st = CMC_OK;
+    if (!child_of(der, (size_t)len, 0xA1, &popo, &popo_len) ||
+        !child_of(popo, popo_len, 0x30, &alg, &alg_len)) {
+        st = cmc_error_raise(CMC_E_NOT_FOUND, __FILE__, __LINE__);
+    } else {
+        const uint8_t *p = alg;
+        X509_ALGOR *a = d2i_X509_ALGOR(NULL, &p, (long)alg_len);
+        if (a == NULL || p != alg + alg_len) {
+            X509_ALGOR_free(a);
+            ERR_clear_error();
+            st = cmc_error_raise(CMC_E_DER, __FILE__, __LINE__);
+        } else {
+            *out = a;
+        }
+    }
     OPENSSL_free(der);
-    if (!ok) {
-        CMC_RAISE(CMC_E_POP);
-    }
-    STACK_OF(OSSL_CRMF_MSG) *msgs = sk_OSSL_CRMF_MSG_new_null();
-    if (msgs == NULL || !sk_OSSL_CRMF_MSG_push(msgs, (OSSL_CRMF_MSG *)crm)) {
-        sk_OSSL_CRMF_MSG_free(msgs);
-        CMC_RAISE(CMC_E_NOMEM);
-    }
-    /* OpenSSL 3.0's |rid| is the index in the stack, not the certReqId. */
-    ok = OSSL_CRMF_MSGS_verify_popo(msgs, 0, 0, NULL, NULL);
-    sk_OSSL_CRMF_MSG_free(msgs);
-    if (ok != 1) {
-        ERR_clear_error();
-        CMC_RAISE(CMC_E_POP);
-    }
-    return CMC_OK;
+    return st;
 }
 
 /* ---- Issuance ---- */

@@ -342,32 +342,35 @@ static cmc_status answer(req_ctx *c, cmc_http_response *resp) {
 
 /* ---- Enrollment ---- */
 
-/* enroll_p10: POP, policy and issuance of one PKCS#10 request as body part |id|. */
+/* pop_failed: failed/popFailed on body part |id| with the message layer's reason (the
+ * record of the cmc_p10_verify_pop / cmc_crmf_verify_pop failure just raised). */
+static cmc_status pop_failed(req_ctx *c, int64_t id) {
+    const cmc_error_record *e = cmc_error_last();
+    char why[sizeof(e->detail)];
+    snprintf(why, sizeof(why), "%s", e->detail[0] ? e->detail : cmc_status_str(e->code));
+    ERR_clear_error();
+    return fail1(c, id, CMC_FAIL_POP_FAILED, "proof of possession failed: %s", why);
+}
+
+/* enroll_p10: key policy, POP (cmc_p10_verify_pop: the self-signature; id-alg-noSignature
+ * gives no POP), signature algorithm policy and issuance of one PKCS#10 request as body
+ * part |id|. */
 static cmc_status enroll_p10(req_ctx *c, int64_t id, X509_REQ *req) {
     EVP_PKEY *pub = X509_REQ_get0_pubkey(req);
     if (pub == NULL) {
         ERR_clear_error();
         return fail1(c, id, CMC_FAIL_BAD_REQUEST, "PKCS#10 public key does not decode");
     }
-    const X509_ALGOR *alg = NULL;
-    X509_REQ_get0_signature(req, NULL, &alg);
-    const ASN1_OBJECT *alg_obj = NULL;
-    X509_ALGOR_get0(&alg_obj, NULL, NULL, alg);
-    if (OBJ_cmp(alg_obj, OBJ_txt2obj("1.3.6.1.5.5.7.6.2", 1)) == 0) {
-        return fail1(c, id, CMC_FAIL_POP_FAILED,
-                     "id-alg-noSignature: no proof of possession (encrypted POP is not "
-                     "supported)");
-    }
     if (!cmc_server_key_allowed(c->cfg, pub)) {
         return fail1(c, id, CMC_FAIL_BAD_ALG, "public key type or size not allowed by policy");
     }
+    if (cmc_p10_verify_pop(req) != CMC_OK) {
+        return pop_failed(c, id);
+    }
+    const X509_ALGOR *alg = NULL;
+    X509_REQ_get0_signature(req, NULL, &alg);
     if (!cmc_server_sig_alg_allowed(c->cfg, alg, pub)) {
         return fail1(c, id, CMC_FAIL_BAD_ALG, "PKCS#10 signature algorithm not allowed");
-    }
-    if (X509_REQ_verify(req, pub) != 1) {
-        ERR_clear_error();
-        return fail1(c, id, CMC_FAIL_POP_FAILED,
-                     "proof of possession failed: PKCS#10 signature does not verify");
     }
     const X509_NAME *subject = X509_REQ_get_subject_name(req);
     if (X509_NAME_entry_count(subject) == 0) {
@@ -401,12 +404,14 @@ static cmc_status enroll_crm(req_ctx *c, int64_t id, const OSSL_CRMF_MSG *crm) {
     cmc_status st = CMC_OK;
     const OSSL_CRMF_CERTTEMPLATE *tmpl = OSSL_CRMF_MSG_get0_tmpl(crm);
     const X509_NAME *subject = OSSL_CRMF_CERTTEMPLATE_get0_subject(tmpl);
+    X509_ALGOR *pop_alg = NULL;
     if (!cmc_server_key_allowed(c->cfg, pub)) {
         st = fail1(c, id, CMC_FAIL_BAD_ALG, "public key type or size not allowed by policy");
-    } else if (cmc_server_crmf_pop_check(crm) != CMC_OK) {
-        ERR_clear_error();
-        st = fail1(c, id, CMC_FAIL_POP_FAILED,
-                   "proof of possession failed: CRMF POPOSigningKey does not verify");
+    } else if (cmc_crmf_verify_pop(crm) != CMC_OK) {
+        st = pop_failed(c, id);
+    } else if (cmc_server_crmf_pop_alg(&pop_alg, crm) != CMC_OK ||
+               !cmc_server_sig_alg_allowed(c->cfg, pop_alg, pub)) {
+        st = fail1(c, id, CMC_FAIL_BAD_ALG, "CRMF POPOSigningKey algorithm not allowed");
     } else if (subject == NULL || X509_NAME_entry_count(subject) == 0) {
         st = fail1(c, id, CMC_FAIL_BAD_REQUEST, "empty or absent subject refused");
     } else {
@@ -426,6 +431,7 @@ static cmc_status enroll_crm(req_ctx *c, int64_t id, const OSSL_CRMF_MSG *crm) {
             st = add_status(c, CMC_STATUS_SUCCESS, &id, 1, "certificate issued", -1);
         }
     }
+    X509_ALGOR_free(pop_alg);
     EVP_PKEY_free(pub);
     return st;
 }
@@ -847,27 +853,69 @@ static const cmc_officer *find_officer(const cmc_server_config *cfg, X509 *cert)
     return NULL;
 }
 
-/* collect_request_keys: the public keys of the tcr/crm requests of |pd|, for a Full PKI
- * Request signed with a request's own key (RFC 5272 §3.2, SKI signer). Returns the count
- * of new keys in |keys| (free each with EVP_PKEY_free). */
-static size_t collect_request_keys(EVP_PKEY *keys[CMC_MAX_BODY_PARTS], const CMC_PKI_DATA *pd) {
-    size_t n = 0;
-    for (int i = 0; i < sk_CMC_TAGGED_REQUEST_num(pd->reqSequence) && n < CMC_MAX_BODY_PARTS; i++) {
+/* The keys a self-signed Full PKI Request may be signed with (RFC 5272 §3.2; spec/CMC.md
+ * §1.2, §9.2 step 4): the public key of each tcr/crm of the PKIData that carries a
+ * SubjectKeyIdentifier extension, with that extension's value as the key's identifier -
+ * the SignerInfo's subjectKeyIdentifier must equal it (not merely a hash of the key). */
+typedef struct {
+    EVP_PKEY *keys[CMC_MAX_BODY_PARTS];
+    ASN1_OCTET_STRING *skis[CMC_MAX_BODY_PARTS];
+    const uint8_t *ids[CMC_MAX_BODY_PARTS];
+    size_t id_lens[CMC_MAX_BODY_PARTS];
+    size_t num;
+} request_keys;
+
+static void request_keys_cleanup(request_keys *rk) {
+    for (size_t i = 0; i < rk->num; i++) {
+        EVP_PKEY_free(rk->keys[i]);
+        ASN1_OCTET_STRING_free(rk->skis[i]);
+    }
+    rk->num = 0;
+}
+
+/* request_ski: the SubjectKeyIdentifier extension value in |exts| (new), or NULL. */
+static ASN1_OCTET_STRING *request_ski(const STACK_OF(X509_EXTENSION) * exts) {
+    int crit = 0;
+    ASN1_OCTET_STRING *ski = X509V3_get_d2i(exts, NID_subject_key_identifier, &crit, NULL);
+    if (ski != NULL && ASN1_STRING_length(ski) <= 0) {
+        ASN1_OCTET_STRING_free(ski);
+        ski = NULL;
+    }
+    return ski;
+}
+
+static void collect_request_keys(request_keys *rk, const CMC_PKI_DATA *pd) {
+    rk->num = 0;
+    for (int i = 0; i < sk_CMC_TAGGED_REQUEST_num(pd->reqSequence) && rk->num < CMC_MAX_BODY_PARTS;
+         i++) {
         const CMC_TAGGED_REQUEST *tr = sk_CMC_TAGGED_REQUEST_value(pd->reqSequence, i);
         EVP_PKEY *k = NULL;
+        ASN1_OCTET_STRING *ski = NULL;
         if (tr->type == CMC_TAGGED_REQUEST_TCR) {
-            k = X509_REQ_get_pubkey(tr->value.tcr->certificationRequest);
+            X509_REQ *req = tr->value.tcr->certificationRequest;
+            STACK_OF(X509_EXTENSION) *exts = X509_REQ_get_extensions(req);
+            ski = request_ski(exts);
+            sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+            k = ski != NULL ? X509_REQ_get_pubkey(req) : NULL;
         } else if (tr->type == CMC_TAGGED_REQUEST_CRM) {
-            if (cmc_server_crmf_public_key(&k, tr->value.crm) != CMC_OK) {
+            ski = request_ski(
+                OSSL_CRMF_CERTTEMPLATE_get0_extensions(OSSL_CRMF_MSG_get0_tmpl(tr->value.crm)));
+            if (ski != NULL && cmc_server_crmf_public_key(&k, tr->value.crm) != CMC_OK) {
                 k = NULL;
             }
         }
-        if (k != NULL) {
-            keys[n++] = k;
+        if (k == NULL || ski == NULL) {
+            EVP_PKEY_free(k);
+            ASN1_OCTET_STRING_free(ski);
+            continue;
         }
+        rk->keys[rk->num] = k;
+        rk->skis[rk->num] = ski;
+        rk->ids[rk->num] = ASN1_STRING_get0_data(ski);
+        rk->id_lens[rk->num] = (size_t)ASN1_STRING_length(ski);
+        rk->num++;
     }
     ERR_clear_error();
-    return n;
 }
 
 static const char *stage3_reason(cmc_status st) {
@@ -884,14 +932,18 @@ static const char *stage3_reason(cmc_status st) {
 }
 
 static cmc_status verify_full(req_ctx *c, cmc_verified *vf, const uint8_t *body, size_t len,
-                              EVP_PKEY *const *keys, size_t num_keys, unsigned flags) {
+                              const request_keys *rk, unsigned flags) {
     cmc_verify_options vo;
     memset(&vo, 0, sizeof(vo));
     vo.trust = c->srv->trust;
     vo.verify_time = (int64_t)c->now;
     vo.flags = flags;
-    vo.ski_keys = keys;
-    vo.num_ski_keys = num_keys;
+    if (rk != NULL) {
+        vo.ski_keys = rk->keys;
+        vo.ski_key_ids = rk->ids;
+        vo.ski_key_id_lens = rk->id_lens;
+        vo.num_ski_keys = rk->num;
+    }
     cmc_verified_cleanup(vf);
     return cmc_signed_data_verify(vf, body, len, &vo);
 }
@@ -918,7 +970,8 @@ static cmc_status handle_full(req_ctx *c, const uint8_t *body, size_t len,
     cmc_verified vf;
     cmc_verified_init(&vf);
     CMC_PKI_DATA *pd = NULL;
-    cmc_status vst = verify_full(c, &vf, body, len, NULL, 0, vflags);
+    int self_signed_multi = 0;
+    cmc_status vst = verify_full(c, &vf, body, len, NULL, vflags);
     /* The content is there (unauthenticated) whenever the SignedData parsed: parse it to
      * echo transactionId and nonces in a failure answer, and to find request keys. */
     cmc_status pst = CMC_E_DER;
@@ -927,15 +980,22 @@ static cmc_status handle_full(req_ctx *c, const uint8_t *body, size_t len,
     }
     if (vst == CMC_E_SIGNER_UNTRUSTED && !cfg->require_officer_for_enrollment && pd != NULL &&
         sk_CMC_TAGGED_REQUEST_num(pd->reqSequence) > 0) {
-        /* Maybe signed with a request's own key (SKI signer). */
-        EVP_PKEY *keys[CMC_MAX_BODY_PARTS];
-        size_t nk = collect_request_keys(keys, pd);
-        cmc_status v2 = verify_full(c, &vf, body, len, keys, nk, vflags);
-        for (size_t k = 0; k < nk; k++) {
-            EVP_PKEY_free(keys[k]);
+        /* Maybe signed with a request's own key (SKI signer). The first pass found no
+         * certificate for some SignerInfo; if this pass verifies, a request key signed. */
+        request_keys *rk = OPENSSL_zalloc(sizeof(*rk));
+        if (rk == NULL) {
+            cmc_pki_data_free(pd);
+            cmc_verified_cleanup(&vf);
+            CMC_RAISE(CMC_E_NOMEM);
         }
-        /* RFC 5272 §3.2: signed with a request's key: exactly one SignerInfo. */
-        if (v2 == CMC_OK && vf.ski_key_index >= 0 && vf.num_signers == 1) {
+        collect_request_keys(rk, pd);
+        cmc_status v2 = verify_full(c, &vf, body, len, rk, vflags);
+        request_keys_cleanup(rk);
+        OPENSSL_free(rk);
+        if (v2 == CMC_OK && vf.num_signers != 1) {
+            /* RFC 5272 §3.2: signed with a request's key: exactly one SignerInfo. */
+            self_signed_multi = 1;
+        } else if (v2 == CMC_OK && vf.ski_key_index >= 0) {
             vst = CMC_OK;
             c->self_signed = 1;
         } else if (v2 != CMC_E_SIGNER_UNTRUSTED) {
@@ -957,6 +1017,13 @@ static cmc_status handle_full(req_ctx *c, const uint8_t *body, size_t len,
         }
     }
     cmc_status st = CMC_OK;
+    if (self_signed_multi) {
+        st = fail1(c, 0, CMC_FAIL_BAD_REQUEST,
+                   "stage 3 (officer): a Full PKI Request signed with a request's key must "
+                   "have exactly one SignerInfo (RFC 5272 §3.2); it has %zu",
+                   vf.num_signers);
+        goto out;
+    }
     switch (vst) {
     case CMC_OK:
         break;
@@ -993,6 +1060,27 @@ static cmc_status handle_full(req_ctx *c, const uint8_t *body, size_t len,
         st = fail1(c, 0, CMC_FAIL_BAD_REQUEST, "not a parsable Full PKI Request: %s",
                    cmc_status_str(vst));
         goto out;
+    }
+    /* Stage 3, algorithm policy: every SignerInfo's digest and signature algorithms and
+     * its key ([policy] signature_algorithms), as for the requests' own signatures. */
+    for (size_t i = 0; i < vf.num_signers; i++) {
+        const cmc_verified_signer *vs = &vf.signers[i];
+        if (!cmc_server_cms_alg_allowed(cfg, vs->digest_alg, vs->signature_alg, vs->key)) {
+            char dig[64] = "?", sig[64] = "?";
+            const char *type = vs->key != NULL ? EVP_PKEY_get0_type_name(vs->key) : NULL;
+            if (vs->digest_alg != NULL) {
+                OBJ_obj2txt(dig, sizeof(dig), vs->digest_alg->algorithm, 0);
+            }
+            if (vs->signature_alg != NULL) {
+                OBJ_obj2txt(sig, sizeof(sig), vs->signature_alg->algorithm, 0);
+            }
+            st = fail1(c, 0, CMC_FAIL_BAD_ALG,
+                       "stage 3 (officer): SignerInfo %zu: digest %s, signature %s, %s key of "
+                       "%d bits not allowed by policy",
+                       i + 1, dig, sig, type != NULL ? type : "unknown",
+                       vs->key ? EVP_PKEY_get_bits(vs->key) : 0);
+            goto out;
+        }
     }
     c->signer_cert = vf.signer_cert;
     c->officer = find_officer(cfg, vf.signer_cert);

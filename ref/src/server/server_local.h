@@ -82,8 +82,15 @@ typedef struct cmc_drbg cmc_drbg;
 int cmc_server_key_allowed(const cmc_server_config *cfg, const EVP_PKEY *key);
 int cmc_server_sig_alg_allowed(const cmc_server_config *cfg, const X509_ALGOR *alg,
                                const EVP_PKEY *key);
+/* cmc_server_cms_alg_allowed: a CMS SignerInfo's digest and signature algorithms, verified
+ * with |key|, are in [policy] signature_algorithms (and |key| is an allowed type/size). */
+int cmc_server_cms_alg_allowed(const cmc_server_config *cfg, const X509_ALGOR *digest_alg,
+                               const X509_ALGOR *sig_alg, const EVP_PKEY *key);
 cmc_status cmc_server_crmf_public_key(EVP_PKEY **out, const OSSL_CRMF_MSG *crm);
-cmc_status cmc_server_crmf_pop_check(const OSSL_CRMF_MSG *crm);
+/* cmc_server_crmf_pop_alg: the AlgorithmIdentifier of a CRMF POPOSigningKey (|*out| new);
+ * CMC_E_NOT_FOUND when the POP is not a signature. The POP itself is checked with
+ * cmc_crmf_verify_pop (cmc/msg.h). */
+cmc_status cmc_server_crmf_pop_alg(X509_ALGOR **out, const OSSL_CRMF_MSG *crm);
 /* cmc_server_issue makes a certificate for |subject| and |pub| signed by the CA, with the
  * allowed subset of |exts| (may be NULL). Serial: 128 bits from |drbg| (NULL = OS). |spki|
  * (may be NULL) is |pub| as received (the PKCS#10 subjectPublicKeyInfo): it is copied into
