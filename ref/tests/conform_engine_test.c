@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "cmc/server.h"
@@ -514,16 +517,37 @@ static void test_main_target_credentials_compile_and_never_leak(void **state) {
     assert_int_equal(system(cmd), 0);
 }
 
+/* A TCP port nothing listens on: bound to learn a free number, then closed. */
+static int closed_port(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    socklen_t len = sizeof(a);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
 static void test_main_exit_codes(void **state) {
     (void)state;
+    char dead[64];
+    snprintf(dead, sizeof(dead), "tcp://127.0.0.1:%d", closed_port());
     assert_int_equal(main_args("--level", "sometimes", NULL), CMC_CONFORM_EXIT_USAGE);
     assert_int_equal(main_args("--no-such-option", NULL), CMC_CONFORM_EXIT_USAGE);
     assert_int_equal(main_args("--suite", "/nonexistent", NULL), CMC_CONFORM_EXIT_USAGE);
     assert_int_equal(main_args("--profile", "/nonexistent.json", NULL), CMC_CONFORM_EXIT_USAGE);
     assert_int_equal(main_args("--target", "/nonexistent.cnf", NULL), CMC_CONFORM_EXIT_USAGE);
     assert_int_equal(main_args("--url", "gopher://x", NULL), CMC_CONFORM_EXIT_USAGE);
-    /* Nothing listens on port 1: the first sanity enrollment fails. */
-    assert_int_equal(main_args("--url", "tcp://127.0.0.1:1", "--fixture-officers", NULL),
+    /* Nothing listens there: the first sanity enrollment fails. */
+    assert_int_equal(main_args("--url", dead, "--fixture-officers", NULL),
+                     CMC_CONFORM_EXIT_UNREACHABLE);
+    /* Without the sanity gate, a target that accepts no connection is still unreachable. */
+    assert_int_equal(main_args("--url", dead, "--fixture-officers", "--no-sanity",
+                               "--only", "full-tcr-*", NULL),
                      CMC_CONFORM_EXIT_UNREACHABLE);
     assert_int_equal(main_args("--list", "--only", "revoke-*", NULL), CMC_CONFORM_EXIT_CONFORMANT);
     assert_int_equal(main_args("--help", NULL), CMC_CONFORM_EXIT_CONFORMANT);
