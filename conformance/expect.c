@@ -112,7 +112,7 @@ static int key_set_has(const key_set *ks, const EVP_PKEY *k) {
     return 0;
 }
 
-static long count_issued(const key_set *ks, STACK_OF(X509) * certs) {
+static long count_issued(const key_set *ks, STACK_OF(X509) *certs) {
     long n = 0;
     for (int i = 0; i < sk_X509_num(certs); i++) {
         n += key_set_has(ks, X509_get0_pubkey(sk_X509_value(certs, i)));
@@ -120,7 +120,7 @@ static long count_issued(const key_set *ks, STACK_OF(X509) * certs) {
     return n;
 }
 
-static int has_ca_cert(STACK_OF(X509) * certs) {
+static int has_ca_cert(STACK_OF(X509) *certs) {
     for (int i = 0; i < sk_X509_num(certs); i++) {
         if (X509_check_ca(sk_X509_value(certs, i)) > 0) {
             return 1;
@@ -223,13 +223,28 @@ static int match_outcome(const cmc_outcome *o, const cmc_answer *a, int media,
     return 1;
 }
 
+/* hex_nibble: the value of one hex digit, -1 if |c| is none. */
+static int hex_nibble(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
 /* hex_equals: |hex| (lower-case hex text) spells exactly |data|; NULL |data| never matches. */
 static int hex_equals(const char *hex, const uint8_t *data, size_t len) {
     size_t n = hex != NULL ? strlen(hex) / 2 : 0;
     int ok = data != NULL && len == n;
     for (size_t k = 0; ok && k < n; k++) {
-        unsigned byte = 0;
-        ok = sscanf(hex + 2 * k, "%2x", &byte) == 1 && data[k] == byte;
+        int hi = hex_nibble(hex[2 * k]);
+        int lo = hex_nibble(hex[2 * k + 1]);
+        ok = hi >= 0 && lo >= 0 && data[k] == (unsigned)(hi * 16 + lo);
     }
     return ok;
 }
