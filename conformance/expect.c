@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/crypto.h>
 #include <openssl/x509v3.h>
 
 #include "cmc/asn1.h"
@@ -223,27 +224,13 @@ static int match_outcome(const cmc_outcome *o, const cmc_answer *a, int media,
     return 1;
 }
 
-/* hex_nibble: the value of one hex digit, -1 if |c| is none. */
-static int hex_nibble(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* hex_equals: |hex| (lower-case hex text) spells exactly |data|; NULL |data| never matches. */
 static int hex_equals(const char *hex, const uint8_t *data, size_t len) {
     size_t n = hex != NULL ? strlen(hex) / 2 : 0;
     int ok = data != NULL && len == n;
     for (size_t k = 0; ok && k < n; k++) {
-        int hi = hex_nibble(hex[2 * k]);
-        int lo = hex_nibble(hex[2 * k + 1]);
+        int hi = OPENSSL_hexchar2int((unsigned char)hex[2 * k]);
+        int lo = OPENSSL_hexchar2int((unsigned char)hex[2 * k + 1]);
         ok = hi >= 0 && lo >= 0 && data[k] == (unsigned)(hi * 16 + lo);
     }
     return ok;

@@ -9,6 +9,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/crmf.h>
+#include <openssl/crypto.h>
 #include <openssl/x509v3.h>
 
 #include "cmc/asn1.h"
@@ -38,19 +39,6 @@ static cmc_status rc_fail(rc_state *st, const char *fmt, ...) {
 
 /* ---------------------------------------------------------------- values */
 
-static int hex_nibble(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* hex_decode: |*out| new (free()), may be a 1-byte allocation for "". */
 static cmc_status hex_decode(rc_state *st, uint8_t **out, size_t *out_len, const char *hex,
                              const char *what) {
@@ -63,8 +51,8 @@ static cmc_status hex_decode(rc_state *st, uint8_t **out, size_t *out_len, const
         CMC_RAISE(CMC_E_NOMEM);
     }
     for (size_t i = 0; i < n / 2; i++) {
-        int hi = hex_nibble(hex[2 * i]);
-        int lo = hex_nibble(hex[2 * i + 1]);
+        int hi = OPENSSL_hexchar2int((unsigned char)hex[2 * i]);
+        int lo = OPENSSL_hexchar2int((unsigned char)hex[2 * i + 1]);
         if (hi < 0 || lo < 0) {
             free(buf);
             return rc_fail(st, "%s: bad hex", what);
