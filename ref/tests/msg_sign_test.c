@@ -810,9 +810,7 @@ static void test_signed_data_sign_ed25519_matches_rfc8419(void **state) {
 
 static void test_certs_only_build_parses_with_openssl_cli(void **state) {
     (void)state;
-    STACK_OF(X509) *certs = sk_X509_new_null();
-    sk_X509_push(certs, tu_cert("officer-both.cert.pem"));
-    sk_X509_push(certs, tu_cert("ca.cert.pem"));
+    STACK_OF(X509) *certs = tu_chain();
     uint8_t *der = NULL;
     size_t len = 0;
     assert_int_equal(cmc_certs_only_build(&der, &len, certs), CMC_OK);

@@ -17,6 +17,16 @@ static inline const char *tu_write_tmp(int slot, const char *stem, const uint8_t
     return paths[slot];
 }
 
+/* tu_chain: a new stack of officer-both's certificate (standing in for an issued one) and the
+ * fixture CA; free with sk_X509_pop_free(.., X509_free). */
+static inline STACK_OF(X509) *tu_chain(void) {
+    STACK_OF(X509) *certs = sk_X509_new_null();
+    assert_non_null(certs);
+    sk_X509_push(certs, tu_cert("officer-both.cert.pem"));
+    sk_X509_push(certs, tu_cert("ca.cert.pem"));
+    return certs;
+}
+
 /* tu_find: first occurrence of |needle| in |hay| (memmem is not C11/POSIX). */
 static inline const uint8_t *tu_find(const uint8_t *hay, size_t hay_len, const void *needle,
                                      size_t needle_len) {
