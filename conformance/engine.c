@@ -60,6 +60,8 @@ typedef struct {
     const char *scheme;     /* "embedded", "http", "https", "tcp", "file", "exec" */
     const char *suite_seed; /* the manifest's seed (hex): per-case server seeds */
     cmc_transport_options topt; /* the remote target's transport options */
+    size_t exchanges;       /* requests sent to the target */
+    size_t unreachable;     /* of which no connection could be made */
 } engine;
 
 static cmc_status new_server(engine *e, cmc_server **out, const cmc_case *c) {
@@ -348,7 +350,17 @@ static void eval_outcome(check_list *l, const cmc_outcome *o, const response_fac
                 snprintf(what, sizeof(what), "body part %lld", (long long)o->body_list[i]);
                 const cmc_response_status *s = cmc_response_find_status(&f->r, o->body_list[i]);
                 if (s == NULL) {
-                    add(l, "body-list", CMC_VERDICT_FAIL, "no status names %s", what);
+                    /* Say what the answer held instead: "success for 10". */
+                    char got[160] = "";
+                    for (size_t k = 0; k < f->r.num_statuses && k < 3; k++) {
+                        const cmc_response_status *o2 = &f->r.statuses[k];
+                        size_t used = strlen(got);
+                        snprintf(got + used, sizeof(got) - used, "%s%s for %lld", k ? ", " : "",
+                                 status_name(o2->status),
+                                 o2->num_body_list > 0 ? (long long)o2->body_list[0] : -1LL);
+                    }
+                    add(l, "body-list", CMC_VERDICT_FAIL, "no status names %s (got %s)", what,
+                        got[0] != '\0' ? got : "no status control");
                 } else {
                     add(l, "body-list", CMC_VERDICT_PASS, "%s", what);
                     check_status_entry(l, o, s, what);
@@ -731,7 +743,22 @@ static void step_checks(engine *e, const cmc_case *c, size_t k, cmc_conform_step
         }
         request_facts_cleanup(&rf);
     }
-    /* 3. A Full PKI Response is signed, and the signer chains to the target's CA. */
+    /* 3. Status controls are statusInfoV2 (RFC 5272 §6.1: servers MUST use it; they MAY
+     * add statusInfo). A response without any status control is legal (= success). */
+    if (full && f->r.num_statuses > 0) {
+        size_t v2 = 0;
+        for (size_t i = 0; i < f->r.num_statuses; i++) {
+            v2 += f->r.statuses[i].v2 != 0;
+        }
+        if (v2 == 0) {
+            cmc_conform_step_check(rs, "status-v2", CMC_VERDICT_FAIL,
+                                   "only statusInfo (id-cmc-1) controls; RFC 5272 6.1 requires "
+                                   "statusInfoV2 (id-cmc-25)");
+        } else {
+            cmc_conform_step_check(rs, "status-v2", CMC_VERDICT_PASS, "%zu statusInfoV2", v2);
+        }
+    }
+    /* 4. A Full PKI Response is signed, and the signer chains to the target's CA. */
     if (full) {
         if (f->r.verify_status == CMC_OK) {
             cmc_conform_step_check(rs, "signature", CMC_VERDICT_PASS, "%s",
@@ -742,7 +769,7 @@ static void step_checks(engine *e, const cmc_case *c, size_t k, cmc_conform_step
                                    cmc_status_str(f->r.verify_status));
         }
     }
-    /* 4. The issued certificate carries the requested key and subject. */
+    /* 5. The issued certificate carries the requested key and subject. */
     X509 *issued = NULL;
     if (f->parsed) {
         issued = cmc_recipe_find_issued(s->recipe, f->r.certs);
@@ -770,7 +797,7 @@ static void step_checks(engine *e, const cmc_case *c, size_t k, cmc_conform_step
             X509_NAME_free(want);
         }
     }
-    /* 5. Captured values for later steps. */
+    /* 6. Captured values for later steps. */
     for (size_t i = 0; i < s->num_captures; i++) {
         static const char *const kSources[] = {"issued.serial", "issued.issuer", "issued.cert"};
         const cmc_capture *cap = &s->captures[i];
@@ -789,7 +816,7 @@ static void step_checks(engine *e, const cmc_case *c, size_t k, cmc_conform_step
         }
         free(value);
     }
-    /* 6. Against the embedded reference: the golden response, byte for byte. */
+    /* 7. Against the embedded reference: the golden response, byte for byte. */
     if (e->target->embedded && replayed && s->has_golden && e->opt->server_factory == NULL) {
         if (f->http_status != s->golden_http_status || f->body_len != s->golden_len ||
             (f->body_len > 0 && memcmp(f->body, s->golden, s->golden_len) != 0)) {
@@ -954,7 +981,9 @@ static void run_case(engine *e, const cmc_case *c, cmc_conform_case *rc) {
         } else {
             answered = exchange(e, &link, rs, s->method, req, req_len, type, s->accept, &resp,
                                 &xst);
+            e->exchanges++;
             if (!answered) {
+                e->unreachable += xst == CMC_E_CONNECT || xst == CMC_E_TLS;
                 transport_failure(e, s, rs, xst);
                 stop = 1;
             }
@@ -1090,6 +1119,40 @@ static void sanity(engine *e, cmc_conform_sanity *out, const char *label) {
 
 /* ------------------------------------------------------------------ run */
 
+/* Warns about profile entries that no case of the vector set uses: a deviation glob that
+ * matches no case id, a feature no case requires. Such entries are stale (the case was
+ * renamed or dropped) and would otherwise hide unnoticed. */
+static void warn_stale_profile(const cmc_conform_engine_options *opt, const cmc_suite *suite) {
+    const cmc_conform_profile *p = opt->profile;
+    FILE *out = opt->progress;
+    if (out == NULL) {
+        return;
+    }
+    for (size_t d = 0; d < p->num_deviations; d++) {
+        size_t i = 0;
+        while (i < suite->num_cases &&
+               cmc_conform_profile_deviation(p, suite->cases[i].id) != p->deviations[d].reason) {
+            i++;
+        }
+        if (i == suite->num_cases) {
+            fprintf(out, "cmckit conform: warning: profile %s: deviation \"%s\" matches no case\n",
+                    p->name, p->deviations[d].key);
+        }
+    }
+    for (size_t a = 0; a < p->num_absent; a++) {
+        int used = 0;
+        for (size_t i = 0; i < suite->num_cases && !used; i++) {
+            for (size_t k = 0; k < suite->cases[i].num_requires && !used; k++) {
+                used = strcmp(suite->cases[i].requires[k], p->absent[a].key) == 0;
+            }
+        }
+        if (!used) {
+            fprintf(out, "cmckit conform: warning: profile %s: no case requires feature \"%s\"\n",
+                    p->name, p->absent[a].key);
+        }
+    }
+}
+
 static void load_fixture_trust(engine *e) {
     X509 *ca = NULL;
     if (cmc_fixture_cert(&ca, "ca.cert.pem") != CMC_OK) {
@@ -1166,6 +1229,7 @@ cmc_conform_exit cmc_conform_engine_run(cmc_conform_run **out,
     }
     cmc_diag_cleanup(&d);
 
+    warn_stale_profile(opt, suite);
     engine e;
     memset(&e, 0, sizeof(e));
     e.opt = opt;
@@ -1276,9 +1340,16 @@ cmc_conform_exit cmc_conform_engine_run(cmc_conform_run **out,
         sanity(&e, &run->sanity_after, "last");
     }
     run->elapsed_ms = now_ms() - t0;
+    int unreachable = e.exchanges > 0 && e.unreachable == e.exchanges;
     engine_cleanup(&e);
     cmc_suite_free(suite);
     *out = run;
+    if (unreachable) {
+        /* Without the sanity gate (--no-sanity, --replay), a target that accepted no
+         * connection at all is unreachable, not non-conformant. */
+        snprintf(err, err_len, "target unreachable: no connection succeeded");
+        return CMC_CONFORM_EXIT_UNREACHABLE;
+    }
     return cmc_conform_run_conformant(run) ? CMC_CONFORM_EXIT_CONFORMANT
                                            : CMC_CONFORM_EXIT_NONCONFORMANT;
 }

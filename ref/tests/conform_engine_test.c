@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "cmc/server.h"
@@ -426,16 +429,125 @@ static void test_main_reports_and_replay(void **state) {
     assert_int_equal(system(cmd), 0);
 }
 
+/* A vendor-style target: requests are compiled and signed with the credentials of the
+ * configuration (here fixture officers named by file, with fixture_officers = no), and no
+ * byte of a private key reaches any report. */
+static void test_main_target_credentials_compile_and_never_leak(void **state) {
+    (void)state;
+    char dir[] = "/tmp/cmc-target-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char cfg[256], cfg2[256], json_path[256], html_path[256], junit_path[256];
+    snprintf(cfg, sizeof(cfg), "%s/vendor.cnf", dir);
+    snprintf(cfg2, sizeof(cfg2), "%s/enroll-only.cnf", dir);
+    snprintf(json_path, sizeof(json_path), "%s/r.json", dir);
+    snprintf(html_path, sizeof(html_path), "%s/r.html", dir);
+    snprintf(junit_path, sizeof(junit_path), "%s/r.xml", dir);
+    const char *pki = CMC_SOURCE_DIR "/vectors/pki";
+    FILE *f = fopen(cfg, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "[target]\nurl = embedded\nfixture_officers = no\nca_cert = %s/ca.cert.pem\n"
+            "[enroll_officer]\ncert = %s/officer-enroll.cert.pem\nkey = %s/officer-enroll.key.pem\n"
+            "[revoke_officer]\ncert = %s/officer-revoke.cert.pem\nkey = %s/officer-revoke.key.pem\n",
+            pki, pki, pki, pki, pki);
+    fclose(f);
+    assert_int_equal(main_args("--target", cfg, "--report-json", json_path, "--report-html",
+                               html_path, "--report-junit", junit_path, NULL),
+                     CMC_CONFORM_EXIT_CONFORMANT);
+    json_error_t jerr;
+    json_t *doc = json_load_file(json_path, 0, &jerr);
+    assert_non_null(doc);
+    size_t i, k, compiled = 0;
+    json_t *c, *st;
+    json_array_foreach(json_object_get(doc, "cases"), i, c) {
+        json_array_foreach(json_object_get(c, "steps"), k, st) {
+            const char *src =
+                json_string_value(json_object_get(json_object_get(st, "request"), "source"));
+            if (src != NULL) {
+                assert_string_equal(src, "compiled");
+                compiled++;
+            }
+        }
+    }
+    assert_true(compiled > 0);
+    json_decref(doc);
+    /* The first base64 line of each private key appears in no report. */
+    const char *keys[] = {"officer-enroll.key.pem", "officer-revoke.key.pem"};
+    const char *reports[] = {json_path, html_path, junit_path};
+    for (size_t n = 0; n < 2; n++) {
+        char path[512];
+        snprintf(path, sizeof(path), "%s/%s", pki, keys[n]);
+        char *pem = slurp(path);
+        const char *begin = strstr(pem, "-----BEGIN");
+        assert_non_null(begin);
+        const char *line = strchr(begin, '\n') + 1;
+        char first[65];
+        snprintf(first, sizeof(first), "%.*s", (int)strcspn(line, "\n"), line);
+        assert_true(strlen(first) > 40);
+        for (size_t r = 0; r < 3; r++) {
+            char *text = slurp(reports[r]);
+            assert_null(strstr(text, first));
+            free(text);
+        }
+        free(pem);
+    }
+
+    /* Without a revocation officer, the cases that need one are skipped, with the reason. */
+    f = fopen(cfg2, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "[target]\nurl = embedded\nfixture_officers = no\nca_cert = %s/ca.cert.pem\n"
+            "[enroll_officer]\ncert = %s/officer-enroll.cert.pem\nkey = %s/officer-enroll.key.pem\n",
+            pki, pki, pki);
+    fclose(f);
+    assert_int_equal(main_args("--target", cfg2, "--only", "revoke-reason-*", "--report-json",
+                               json_path, NULL),
+                     CMC_CONFORM_EXIT_CONFORMANT);
+    doc = json_load_file(json_path, 0, &jerr);
+    assert_non_null(doc);
+    assert_true(json_array_size(json_object_get(doc, "cases")) > 0);
+    json_array_foreach(json_object_get(doc, "cases"), i, c) {
+        assert_string_equal(json_string_value(json_object_get(c, "verdict")), "skip");
+        assert_non_null(strstr(json_string_value(json_object_get(c, "reason")),
+                               "needs a revocation officer"));
+    }
+    json_decref(doc);
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* A TCP port nothing listens on: bound to learn a free number, then closed. */
+static int closed_port(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    socklen_t len = sizeof(a);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
 static void test_main_exit_codes(void **state) {
     (void)state;
+    char dead[64];
+    snprintf(dead, sizeof(dead), "tcp://127.0.0.1:%d", closed_port());
     assert_int_equal(main_args("--level", "sometimes", NULL), CMC_CONFORM_EXIT_USAGE);
     assert_int_equal(main_args("--no-such-option", NULL), CMC_CONFORM_EXIT_USAGE);
     assert_int_equal(main_args("--suite", "/nonexistent", NULL), CMC_CONFORM_EXIT_USAGE);
     assert_int_equal(main_args("--profile", "/nonexistent.json", NULL), CMC_CONFORM_EXIT_USAGE);
     assert_int_equal(main_args("--target", "/nonexistent.cnf", NULL), CMC_CONFORM_EXIT_USAGE);
     assert_int_equal(main_args("--url", "gopher://x", NULL), CMC_CONFORM_EXIT_USAGE);
-    /* Nothing listens on port 1: the first sanity enrollment fails. */
-    assert_int_equal(main_args("--url", "tcp://127.0.0.1:1", "--fixture-officers", NULL),
+    /* Nothing listens there: the first sanity enrollment fails. */
+    assert_int_equal(main_args("--url", dead, "--fixture-officers", NULL),
+                     CMC_CONFORM_EXIT_UNREACHABLE);
+    /* Without the sanity gate, a target that accepts no connection is still unreachable. */
+    assert_int_equal(main_args("--url", dead, "--fixture-officers", "--no-sanity",
+                               "--only", "full-tcr-*", NULL),
                      CMC_CONFORM_EXIT_UNREACHABLE);
     assert_int_equal(main_args("--list", "--only", "revoke-*", NULL), CMC_CONFORM_EXIT_CONFORMANT);
     assert_int_equal(main_args("--help", NULL), CMC_CONFORM_EXIT_CONFORMANT);
@@ -463,6 +575,7 @@ int main(void) {
         cmocka_unit_test(test_engine_catches_drop_recipient_nonce),
         cmocka_unit_test(test_engine_catches_certs_only_without_chain),
         cmocka_unit_test(test_main_reports_and_replay),
+        cmocka_unit_test(test_main_target_credentials_compile_and_never_leak),
         cmocka_unit_test(test_main_exit_codes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
