@@ -17,6 +17,20 @@
 
 #include "cmc/asn1.h"
 
+#ifndef DECLARE_ASN1_FUNCTIONS
+/* Only when OpenSSL's headers were not read: cppcheck runs without the system headers
+ * (-I ref/include -I ref/src) and would otherwise stop at the first DECLARE_ASN1_FUNCTIONS
+ * (unknownMacro) and skip every file including this header. Declarations only. */
+#define DECLARE_ASN1_FUNCTIONS(type)                                                               \
+    type *type##_new(void);                                                                        \
+    void type##_free(type *a);                                                                     \
+    type *d2i_##type(type **a, const unsigned char **in, long len);                                \
+    int i2d_##type(const type *a, unsigned char **out);                                            \
+    const ASN1_ITEM *type##_it(void);
+#define DECLARE_ASN1_ITEM(name) const ASN1_ITEM *name##_it(void);
+#define DEFINE_STACK_OF(type)
+#endif
+
 /*- TaggedAttribute ::= SEQUENCE { bodyPartID BodyPartID,
  *      attrType OBJECT IDENTIFIER, attrValues SET OF AttributeValue } */
 typedef struct cmc_tagged_attribute_st {
