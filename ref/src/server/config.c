@@ -276,6 +276,10 @@ static const char *get(loader *ld, const char *section, const char *key) {
 }
 
 static void resolve(loader *ld, const char *name, char *out, size_t out_len) {
+    if (name == NULL) {
+        out[0] = '\0'; /* callers pass require()'d values; defensive */
+        return;
+    }
     if (name[0] == '/' || ld->dir[0] == '\0') {
         snprintf(out, out_len, "%s", name);
     } else {
