@@ -23,12 +23,8 @@ static const char kVendorProfile[] =
     "{\"format\": \"cmckit-conform-profile\", \"version\": 1, \"name\": \"documented-vendor\",\n"
     " \"description\": \"the CMC behaviour a commercial CA documents (spec/CMC.md section 12): "
     "digest, content type and officer checked in that order; officer-signed revocation only, "
-    "one per request; reasons 0, 1, 3, 4, 5\",\n"
-    " \"features_absent\": [\n"
-    "  {\"feature\": \"unsigned-revocation\", \"reason\": \"revocations must be signed by an "
-    "officer holding the revocation role (spec/CMC.md section 12), so the unsigned passphrase "
-    "form of RFC 5272 section 6.11 is not offered\"}\n"
-    " ],\n"
+    "one per request (so no unsigned passphrase revocation); reasons 0, 1, 3, 4, 5\",\n"
+    " \"features_absent\": [],\n"
     " \"deviations\": [],\n"
     " \"policy\": {\"allowed_reasons\": [0, 1, 3, 4, 5]}}\n";
 

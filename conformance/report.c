@@ -146,13 +146,13 @@ static void print_matrix(FILE *out, const cmc_conform_run *run, cmc_conform_fami
     if (n == 0) {
         return;
     }
-    fprintf(out, "\n  by %-26s", cmc_conform_family_title(k));
+    fprintf(out, "\n  by %-32s", cmc_conform_family_title(k));
     for (int v = 0; v < CMC_VERDICT_COUNT; v++) {
         fprintf(out, " %6s", cmc_verdict_name((cmc_verdict)v));
     }
     fputc('\n', out);
     for (size_t r = 0; r < n; r++) {
-        fprintf(out, "    %-27.27s", rows[r].key);
+        fprintf(out, "    %-33.33s", rows[r].key);
         for (int v = 0; v < CMC_VERDICT_COUNT; v++) {
             if (rows[r].counts[v] == 0) {
                 fprintf(out, " %6s", ".");

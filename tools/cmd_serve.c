@@ -248,6 +248,11 @@ static int parse_args(serve_args *a, int argc, char **argv) {
         }
         i += takes;
     }
+    return 0;
+}
+
+/* finish_args applies the [serve] section (after the configuration loaded) and defaults. */
+static int finish_args(serve_args *a) {
     if (a->config != NULL && read_serve_section(a) != 0) {
         return -1;
     }
@@ -293,7 +298,14 @@ int cmd_serve(int argc, char **argv) {
             fprintf(stderr, "cmckit serve: %s\n", err[0] != '\0' ? err : "bad configuration");
             return 2;
         }
+        if (finish_args(&a) != 0) {
+            cmc_server_config_free(cfg);
+            return 2;
+        }
     } else {
+        if (finish_args(&a) != 0) {
+            return 2;
+        }
         if (cmc_server_config_embedded(&cfg) != CMC_OK) {
             report_error("embedded configuration");
             return 4;

@@ -9,6 +9,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
@@ -239,14 +243,30 @@ static void test_roundtrip_saved_response_rechecked_by_resp(void **state) {
     assert_contains(R.out, "result: failed: recipientNonce does not match\n");
 }
 
+/* closed_port returns a loopback port nothing listens on: bound, read back, closed. */
+static int closed_port(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(a);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
 static void test_roundtrip_unreachable_server_exits_2(void **state) {
     (void)state;
-    /* Port 1 on loopback: nothing listens there in a test environment. */
-    assert_int_equal(TT_RUN(&R, "req", "enroll", "--newkey", "p256", "--send",
-                            "http://127.0.0.1:1/cmc", "--timeout", "5"),
-                     2);
+    char url[64], want[128];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/cmc", closed_port());
+    snprintf(want, sizeof(want), "cmckit req: --send %s: connection refused", url);
+    assert_int_equal(
+        TT_RUN(&R, "req", "enroll", "--newkey", "p256", "--send", url, "--timeout", "5"), 2);
     assert_int_equal(tt_lines(R.err), 1);
-    assert_contains(R.err, "cmckit req: --send http://127.0.0.1:1/cmc: connection refused");
+    assert_contains(R.err, want);
 }
 
 int main(void) {

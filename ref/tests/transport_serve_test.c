@@ -622,6 +622,65 @@ static void test_serve_example_config_and_curl(void **state) {
     scratch_remove(&s);
 }
 
+static void test_serve_reads_serve_section_of_config(void **state) {
+    (void)state;
+    scratch s;
+    scratch_make(&s);
+    char log[400], path[400];
+    snprintf(log, sizeof(log), "%s/serve.log", s.dir);
+    /* [serve]: a TCP listener and the file transport with paths relative to the config. */
+    FILE *f = fopen(s.cnf, "a");
+    assert_non_null(f);
+    fputs("\n[serve]\ntcp = 127.0.0.1:0\ninbox = in\noutbox = out\nthreads = 2\n", f);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/in", s.dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(path, sizeof(path), "%s/out", s.dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    serve_proc p;
+    const char *args[] = {"--config", s.cnf, NULL};
+    serve_start(&p, log, 2, args);
+    assert_true(strncmp(p.urls[0], "tcp://127.0.0.1:", 16) == 0);
+    char want[700];
+    snprintf(want, sizeof(want), "file:%s/in,%s/out", s.dir, s.dir);
+    assert_string_equal(p.urls[1], want);
+    /* Both answer an enrollment. */
+    for (int i = 0; i < 2; i++) {
+        cmc_transport *t = NULL;
+        cmc_transport_options o = {.timeout_ms = 20000};
+        assert_int_equal(cmc_transport_open(&t, p.urls[i], &o), CMC_OK);
+        request e = req_enroll("officer-enroll", "ee-p256.key.pem", "/CN=serve section");
+        cmc_http_response resp;
+        assert_int_equal(exchange(t, &resp, &e), CMC_OK);
+        cmc_response r;
+        su_read(&resp, &r);
+        assert_int_equal(r.kind, CMC_RESPONSE_CERTS_ONLY);
+        cmc_response_cleanup(&r);
+        cmc_http_response_cleanup(&resp);
+        req_free(&e);
+        cmc_transport_free(t);
+    }
+    assert_int_equal(serve_stop(&p, SIGTERM), 0);
+    scratch_remove(&s);
+}
+
+static void test_serve_bad_usage_exits_2(void **state) {
+    (void)state;
+    char cmd[2048];
+    static const char *const kBad[] = {
+        "--http nonsense", "--tcp 127.0.0.1", "--inbox /tmp", "--tls-cert x.pem",
+        "--config /nonexistent/ref.cnf", "--threads many", "--no-such-flag",
+        "--http 192.0.2.1:0", /* not an address of this host: cannot bind */
+    };
+    for (size_t i = 0; i < sizeof(kBad) / sizeof(kBad[0]); i++) {
+        /* timeout: a flag wrongly accepted would start a server that never exits */
+        snprintf(cmd, sizeof(cmd), "timeout 20 '%s' serve %s", cmckit_path(), kBad[i]);
+        if (su_run(cmd) != 2) {
+            fail_msg("`cmckit serve %s` did not exit 2", kBad[i]);
+        }
+    }
+}
+
 /* ---- SIGTERM during a revocation load ---- */
 
 #define DUR_CERTS 48
@@ -756,6 +815,8 @@ int main(void) {
         cmocka_unit_test(test_serve_file_answers_equal_in_process),
         cmocka_unit_test(test_serve_http_answer_table_rows),
         cmocka_unit_test(test_serve_example_config_and_curl),
+        cmocka_unit_test(test_serve_reads_serve_section_of_config),
+        cmocka_unit_test(test_serve_bad_usage_exits_2),
         cmocka_unit_test(test_serve_sigterm_during_load_keeps_acknowledged_revocations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
