@@ -350,7 +350,17 @@ static void eval_outcome(check_list *l, const cmc_outcome *o, const response_fac
                 snprintf(what, sizeof(what), "body part %lld", (long long)o->body_list[i]);
                 const cmc_response_status *s = cmc_response_find_status(&f->r, o->body_list[i]);
                 if (s == NULL) {
-                    add(l, "body-list", CMC_VERDICT_FAIL, "no status names %s", what);
+                    /* Say what the answer held instead: "success for 10". */
+                    char got[160] = "";
+                    for (size_t k = 0; k < f->r.num_statuses && k < 3; k++) {
+                        const cmc_response_status *o2 = &f->r.statuses[k];
+                        size_t used = strlen(got);
+                        snprintf(got + used, sizeof(got) - used, "%s%s for %lld", k ? ", " : "",
+                                 status_name(o2->status),
+                                 o2->num_body_list > 0 ? (long long)o2->body_list[0] : -1LL);
+                    }
+                    add(l, "body-list", CMC_VERDICT_FAIL, "no status names %s (got %s)", what,
+                        got[0] != '\0' ? got : "no status control");
                 } else {
                     add(l, "body-list", CMC_VERDICT_PASS, "%s", what);
                     check_status_entry(l, o, s, what);

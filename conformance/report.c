@@ -202,7 +202,7 @@ void cmc_conform_report_terminal(FILE *out, const cmc_conform_run *run, int colo
         fprintf(out, "  %s\n", c->reason != NULL ? c->reason : "");
     }
     if (!verbose && listed == 0) {
-        fprintf(out, "(every case passed or was skipped; --verbose lists them all)\n");
+        fprintf(out, "(every case passed or was skipped; without -q every case is listed)\n");
     }
 
     cmc_conform_summary sum;

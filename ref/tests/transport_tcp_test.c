@@ -113,6 +113,10 @@ static int setup(void **state) {
     return start(state, 2, 4096);
 }
 
+static int setup_stall(void **state) {
+    return start(state, 4, 4096);
+}
+
 static int teardown(void **state) {
     tcp_fx *fx = *state;
     cmc_listener_free(fx->l);
@@ -291,7 +295,7 @@ static void test_tcp_idle_connection_closed_and_client_reconnects(void **state) 
 }
 
 static void test_tcp_stalled_clients_do_not_block_others(void **state) {
-    tcp_fx *fx = *state; /* 2 handler threads, idle 2 s */
+    tcp_fx *fx = *state; /* 2 handler threads, idle 4 s */
     int stalled[4];
     static const uint8_t half[] = {0x30, 0x82, 0x01, 0x00, 0x30, 0x82};
     for (int i = 0; i < 4; i++) {
@@ -312,9 +316,9 @@ static void test_tcp_stalled_clients_do_not_block_others(void **state) {
         cmc_http_response_cleanup(&resp);
     }
     cmc_transport_free(t);
-    assert_true(now_ms() - t0 < 1500);
+    assert_true(now_ms() - t0 < 3000); /* well below the 4 s idle timeout */
     for (int i = 0; i < 4; i++) {
-        assert_true(raw_closed(stalled[i], 5000));
+        assert_true(raw_closed(stalled[i], 9000));
         close(stalled[i]);
     }
 }
@@ -409,6 +413,44 @@ static void test_tcp_stop_drains_in_flight_request(void **state) {
     assert_int_equal(b.st, CMC_E_CONNECT);
 }
 
+static void test_tcp_connection_limit(void **state) {
+    (void)state;
+    tfx_echo e;
+    tfx_echo_init(&e);
+    cmc_listener *l = NULL;
+    cmc_listener_options o = {.max_connections = 2, .idle_timeout_s = 30};
+    assert_int_equal(cmc_listener_start_tcp(&l, &o, tfx_echo_handler, &e), CMC_OK);
+    uint16_t port = cmc_listener_port(l);
+    int a = raw_connect(port), b = raw_connect(port);
+    usleep(100000); /* both accepted */
+    int c = raw_connect(port);
+    assert_true(raw_closed(c, 3000)); /* over the limit: closed at once */
+    close(c);
+    /* The two admitted connections still work. */
+    uint8_t body[64], got[128];
+    size_t len = tfx_p10_like(body, sizeof(body), 9, 9);
+    assert_int_equal(send(a, body, len, MSG_NOSIGNAL), (ssize_t)len);
+    assert_int_equal(raw_read(a, got, len + 12, 5000), len + 12);
+    /* Closing one frees its slot for a new client. */
+    close(b);
+    int d = -1;
+    uint64_t deadline = now_ms() + 5000;
+    for (;;) {
+        d = raw_connect(port);
+        /* May fail while the old slot is still being freed: then we retry. */
+        if (send(d, body, len, MSG_NOSIGNAL) == (ssize_t)len &&
+            raw_read(d, got, len + 12, 1000) == len + 12) {
+            break;
+        }
+        close(d);
+        assert_true(now_ms() < deadline);
+    }
+    close(d);
+    close(a);
+    cmc_listener_free(l);
+    tfx_echo_cleanup(&e);
+}
+
 static void test_tcp_client_refused_and_timeout(void **state) {
     (void)state;
     int lfd = socket(AF_INET, SOCK_STREAM, 0);
@@ -453,10 +495,11 @@ int main(void) {
                                         teardown),
         cmocka_unit_test_setup_teardown(test_tcp_idle_connection_closed_and_client_reconnects,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tcp_stalled_clients_do_not_block_others, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_tcp_stalled_clients_do_not_block_others,
+                                        setup_stall, teardown),
         cmocka_unit_test_setup_teardown(test_tcp_concurrent_connections, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tcp_stop_drains_in_flight_request, setup, teardown),
+        cmocka_unit_test(test_tcp_connection_limit),
         cmocka_unit_test(test_tcp_client_refused_and_timeout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
