@@ -1,5 +1,5 @@
 /* Targets: cmc_pki_data_parse, cmc_pki_data_parse_ex (CMC_PARSE_ALLOW_BER),
- * cmc_pki_data_to_der.
+ * cmc_pki_data_to_der, CMC_PKI_DATA_print (decode -> print must not crash).
  * Oracles: a strictly parsed input re-encodes byte for byte; a BER-parsed input re-encodes
  * to DER that the strict parser accepts and that re-encodes to itself (idempotence).
  * Seeds: fuzz/corpus/pki_data_parse/ (named by content hash). max_len: 16384.
@@ -10,6 +10,7 @@
 
 #include "cmc/cmc.h"
 #include "fuzz_common.h"
+#include "internal.h"
 
 /* Empty PKIData: four empty SEQUENCE OFs (RFC 5272 §3.2.1). */
 static const uint8_t kEmptyPkiData[] = {0x30, 0x08, 0x30, 0x00, 0x30, 0x00,
@@ -36,6 +37,7 @@ static void check_strict(const uint8_t *data, size_t size) {
     fuzz_check(cmc_pki_data_to_der(pd, &der, &der_len) == CMC_OK, "to_der of parsed PKIData");
     fuzz_check(der_len == size && memcmp(der, data, size) == 0,
                "accepted DER PKIData does not re-encode byte for byte");
+    fuzz_check(CMC_PKI_DATA_print(fuzz_null_bio(), pd, 0) == 1, "print of a parsed value");
     cmc_free(der);
     cmc_pki_data_free(pd);
 }

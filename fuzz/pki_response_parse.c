@@ -1,5 +1,5 @@
 /* Targets: cmc_pki_response_parse, cmc_pki_response_parse_ex (CMC_PARSE_ALLOW_BER),
- * cmc_pki_response_to_der.
+ * cmc_pki_response_to_der, CMC_PKI_RESPONSE_print (decode -> print must not crash).
  * Oracles: a strictly parsed input re-encodes byte for byte; a BER-parsed input re-encodes
  * to DER that the strict parser accepts and that re-encodes to itself (idempotence).
  * Seeds: fuzz/corpus/pki_response_parse/ (named by content hash). max_len: 16384.
@@ -10,6 +10,7 @@
 
 #include "cmc/cmc.h"
 #include "fuzz_common.h"
+#include "internal.h"
 
 /* Empty PKIResponse: three empty SEQUENCE OFs (RFC 5272 §4.2). */
 static const uint8_t kEmptyPkiResponse[] = {0x30, 0x06, 0x30, 0x00, 0x30, 0x00, 0x30, 0x00};
@@ -35,6 +36,7 @@ static void check_strict(const uint8_t *data, size_t size) {
     fuzz_check(cmc_pki_response_to_der(pd, &der, &der_len) == CMC_OK, "to_der of parsed PKIResponse");
     fuzz_check(der_len == size && memcmp(der, data, size) == 0,
                "accepted DER PKIResponse does not re-encode byte for byte");
+    fuzz_check(CMC_PKI_RESPONSE_print(fuzz_null_bio(), pd, 0) == 1, "print of a parsed value");
     cmc_free(der);
     cmc_pki_response_free(pd);
 }

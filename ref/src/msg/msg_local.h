@@ -101,6 +101,19 @@ cmc_status msg_tlv_elem_len(size_t *out_len, const uint8_t *in, size_t in_len, i
  * CMC_MAX_MESSAGE_BYTES. */
 cmc_status msg_check_outer(const uint8_t *in, size_t in_len);
 
+/* Fuzzing only (fuzz/verify_stages.c, fuzz/server_handle.c): when a fuzz target sets
+ * cmc_fuzz_skip_crypto_checks to 1, stage 1 does not compare the message digest and stage 3
+ * does not check the signature (the signer is still looked up and its path checked), so a
+ * fuzzer that mutates the PKIData reaches the officer and operation logic. The variable
+ * exists only in FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION builds (presets fuzz and afl);
+ * everywhere else MSG_FUZZ_SKIP_CRYPTO() is the constant 0. */
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+extern int cmc_fuzz_skip_crypto_checks;
+#define MSG_FUZZ_SKIP_CRYPTO() (cmc_fuzz_skip_crypto_checks != 0)
+#else
+#define MSG_FUZZ_SKIP_CRYPTO() 0
+#endif
+
 /* msg_raise_detail raises |code| (cmc_error_raise) and then formats the record's detail:
  * cmc_error_raise clears the detail, so setting it first loses it. Use MSG_RAISE_DETAIL. */
 cmc_status msg_raise_detail(cmc_status code, const char *file, int line, const char *fmt, ...)

@@ -14,6 +14,10 @@
 
 #define MSG_MAX_SIGNER_INFOS 16 /* CMC uses one; bounds the per-signer work */
 
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+int cmc_fuzz_skip_crypto_checks;
+#endif
+
 void cmc_verified_init(cmc_verified *v) {
     if (v == NULL) {
         return;
@@ -87,6 +91,9 @@ static cmc_status msg_stage1(CMS_SignerInfo *si, const ASN1_OCTET_STRING *conten
         CMC_RAISE(CMC_E_CRYPTO);
     }
     const ASN1_OCTET_STRING *got = v->value.octet_string;
+    if (MSG_FUZZ_SKIP_CRYPTO()) {
+        return CMC_OK;
+    }
     if ((unsigned int)ASN1_STRING_length(got) != dg_len ||
         memcmp(ASN1_STRING_get0_data(got), dg, dg_len) != 0) {
         CMC_RAISE(CMC_E_DIGEST);
@@ -142,6 +149,9 @@ static cmc_status msg_verify_sig(CMS_SignerInfo *si, X509 *cert, EVP_PKEY *key) 
     EVP_PKEY *pk = cert != NULL ? X509_get0_pubkey(cert) : key;
     if (pk == NULL) {
         CMC_RAISE(CMC_E_SIGNATURE);
+    }
+    if (MSG_FUZZ_SKIP_CRYPTO()) {
+        return CMC_OK;
     }
     if (msg_is_eddsa(pk)) {
         return msg_verify_eddsa(si, pk);
