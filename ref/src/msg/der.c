@@ -248,7 +248,7 @@ cmc_status msg_tlv_read(msg_tlv *out, const uint8_t *in, size_t in_len) {
     } else {
         size_t n = l0 & 0x7F;
         if (n > sizeof(size_t)) {
-            CMC_RAISE(CMC_E_TRUNCATED); /* a length no input can hold (0x7F included) */
+            CMC_RAISE(CMC_E_TRUNCATED); /* a length no input can hold */
         }
         if (in_len < 2 + n) {
             CMC_RAISE(CMC_E_TRUNCATED);
@@ -267,8 +267,7 @@ cmc_status msg_tlv_read(msg_tlv *out, const uint8_t *in, size_t in_len) {
 }
 
 cmc_status msg_tlv_elem_len(size_t *out_len, const uint8_t *in, size_t in_len, int depth) {
-    msg_tlv t;
-    memset(&t, 0, sizeof(t));
+    msg_tlv t = {0}; /* clang-analyzer cannot see that CMC_RAISE never returns CMC_OK */
     if (depth <= 0) {
         CMC_RAISE(CMC_E_LIMIT);
     }

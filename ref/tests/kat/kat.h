@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KAT_MAX_BYTES (1024 * 1024) /* every KAT file is far smaller */
+#define KAT_MAX_BYTES ((size_t)1024 * 1024) /* every KAT file is far smaller */
 
 static inline const char *kat_source_dir(void) {
     const char *d = getenv("CMC_SOURCE_DIR");
@@ -45,6 +45,9 @@ static inline uint8_t *kat_load(const char *name, size_t *out_len) {
  * |first| >= 0. */
 static inline uint8_t *kat_mutate(const uint8_t *in, size_t in_len, long delta, int first,
                                   size_t *out_len) {
+    if (delta < 0 && (size_t)-delta > in_len) {
+        return NULL; /* cannot remove more bytes than there are */
+    }
     size_t n = (size_t)((long)in_len + delta);
     uint8_t *out = calloc(1, n + 1);
     if (out == NULL) {
