@@ -40,6 +40,18 @@ static inline uint8_t *kat_load(const char *name, size_t *out_len) {
     return kat_read_path(path, out_len);
 }
 
+/* kat_require loads ref/tests/kat/|stem|.der and fails the running cmocka test if it is
+ * missing (include <cmocka.h> before this header). */
+static inline uint8_t *kat_require(const char *stem, size_t *out_len) {
+    char name[256];
+    snprintf(name, sizeof(name), "%s.der", stem);
+    uint8_t *in = kat_load(name, out_len);
+    if (in == NULL) {
+        fail_msg("missing KAT %s", name);
+    }
+    return in;
+}
+
 /* kat_mutate returns a malloc'd copy of |in| with |delta| bytes appended (delta > 0, zero
  * bytes) or removed from the end (delta < 0), and the first byte replaced by |first| if
  * |first| >= 0. */
