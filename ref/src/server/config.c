@@ -577,7 +577,7 @@ static cmc_status load_officers(loader *ld, cmc_server_config *cfg, const char *
             return fail(ld, section, v->name, "section [%s] does not exist", osec);
         }
         CMC_TRY(check_keys(ld, osec, kKeys));
-        const char *file;
+        const char *file = NULL;
         CMC_TRY(require(ld, osec, "certificate", &file));
         unsigned roles = 0;
         CMC_TRY(parse_roles(ld, osec, "roles", &roles));
@@ -621,7 +621,7 @@ static cmc_status load_all(loader *ld, cmc_server_config *cfg) {
     CMC_TRY(check_keys(ld, "server", kServer));
     CMC_TRY(check_keys(ld, "policy", kPolicy));
     CMC_TRY(check_keys(ld, "limits", kLimits));
-    const char *v;
+    const char *v = NULL;
     CMC_TRY(require(ld, "server", "ca_certificate", &v));
     CMC_TRY(load_cert(ld, "server", "ca_certificate", v, &cfg->ca_cert));
     CMC_TRY(require(ld, "server", "ca_key", &v));

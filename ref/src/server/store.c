@@ -463,7 +463,7 @@ static cmc_status revoke_apply(cmc_store *st, void *arg) {
     const char *hex = a->hex;
     int reason = a->reason;
     time_t when = a->when;
-    cmc_cert_state state;
+    cmc_cert_state state = {0};
     cmc_status s = find(st, hex, a->issuer, NULL, &state);
     if (s == CMC_OK && state.revoked) {
         s = cmc_error_raise(CMC_E_ALREADY_REVOKED, __FILE__, __LINE__);
