@@ -84,7 +84,7 @@ static long fixture_slot(const char *file_name) {
     if (file_name == NULL) {
         return -1;
     }
-    for (long i = 0; cmc_fixture_table[i].name != NULL && i < CMC_FIXTURE_CACHE_SLOTS; i++) {
+    for (long i = 0; i < CMC_FIXTURE_CACHE_SLOTS && cmc_fixture_table[i].name != NULL; i++) {
         if (strcmp(cmc_fixture_table[i].name, file_name) == 0) {
             return i;
         }
