@@ -567,7 +567,8 @@ static const char *not_applicable(engine *e, const cmc_case *c, char *buf, size_
             snprintf(buf, len, "sends HTTP %s: needs an http(s) target", s->method);
             return buf;
         }
-        if (!e->target->embedded && !http && strcmp(c->family, "transport") == 0) {
+        if ((strcmp(e->scheme, "tcp") == 0 || strcmp(e->scheme, "file") == 0) &&
+            strcmp(c->family, "transport") == 0) {
             snprintf(buf, len, "an HTTP media-type case; the %s transport carries no media type",
                      e->scheme);
             return buf;

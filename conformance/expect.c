@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/crypto.h>
 #include <openssl/x509v3.h>
 
 #include "cmc/asn1.h"
@@ -112,7 +113,7 @@ static int key_set_has(const key_set *ks, const EVP_PKEY *k) {
     return 0;
 }
 
-static long count_issued(const key_set *ks, STACK_OF(X509) * certs) {
+static long count_issued(const key_set *ks, STACK_OF(X509) *certs) {
     long n = 0;
     for (int i = 0; i < sk_X509_num(certs); i++) {
         n += key_set_has(ks, X509_get0_pubkey(sk_X509_value(certs, i)));
@@ -120,7 +121,7 @@ static long count_issued(const key_set *ks, STACK_OF(X509) * certs) {
     return n;
 }
 
-static int has_ca_cert(STACK_OF(X509) * certs) {
+static int has_ca_cert(STACK_OF(X509) *certs) {
     for (int i = 0; i < sk_X509_num(certs); i++) {
         if (X509_check_ca(sk_X509_value(certs, i)) > 0) {
             return 1;
@@ -228,8 +229,9 @@ static int hex_equals(const char *hex, const uint8_t *data, size_t len) {
     size_t n = hex != NULL ? strlen(hex) / 2 : 0;
     int ok = data != NULL && len == n;
     for (size_t k = 0; ok && k < n; k++) {
-        unsigned byte = 0;
-        ok = sscanf(hex + 2 * k, "%2x", &byte) == 1 && data[k] == byte;
+        int hi = OPENSSL_hexchar2int((unsigned char)hex[2 * k]);
+        int lo = OPENSSL_hexchar2int((unsigned char)hex[2 * k + 1]);
+        ok = hi >= 0 && lo >= 0 && data[k] == (unsigned)(hi * 16 + lo);
     }
     return ok;
 }

@@ -9,6 +9,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/crmf.h>
+#include <openssl/crypto.h>
 #include <openssl/x509v3.h>
 
 #include "cmc/asn1.h"
@@ -38,24 +39,11 @@ static cmc_status rc_fail(rc_state *st, const char *fmt, ...) {
 
 /* ---------------------------------------------------------------- values */
 
-static int hex_nibble(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* hex_decode: |*out| new (free()), may be a 1-byte allocation for "". */
 static cmc_status hex_decode(rc_state *st, uint8_t **out, size_t *out_len, const char *hex,
                              const char *what) {
     size_t n = strlen(hex);
-    if (n % 2 != 0 || n / 2 > CMC_RECIPE_MAX_BYTES) {
+    if (n % 2 != 0 || n / 2 > (size_t)CMC_RECIPE_MAX_BYTES) {
         return rc_fail(st, "%s: bad hex", what);
     }
     uint8_t *buf = malloc(n / 2 + 1);
@@ -63,8 +51,8 @@ static cmc_status hex_decode(rc_state *st, uint8_t **out, size_t *out_len, const
         CMC_RAISE(CMC_E_NOMEM);
     }
     for (size_t i = 0; i < n / 2; i++) {
-        int hi = hex_nibble(hex[2 * i]);
-        int lo = hex_nibble(hex[2 * i + 1]);
+        int hi = OPENSSL_hexchar2int((unsigned char)hex[2 * i]);
+        int lo = OPENSSL_hexchar2int((unsigned char)hex[2 * i + 1]);
         if (hi < 0 || lo < 0) {
             free(buf);
             return rc_fail(st, "%s: bad hex", what);
@@ -194,7 +182,7 @@ static int64_t int_field(const json_t *o, const char *key, int64_t dflt) {
 
 /* ---------------------------------------------------------------- requests */
 
-static cmc_status build_extensions(rc_state *st, STACK_OF(X509_EXTENSION) * *out,
+static cmc_status build_extensions(rc_state *st, STACK_OF(X509_EXTENSION) **out,
                                    const json_t *exts) {
     *out = NULL;
     if (json_array_size(exts) == 0) {
@@ -438,7 +426,7 @@ static cmc_status build_pki_data(rc_state *st, uint8_t **out, size_t *out_len,
 typedef struct {
     EVP_PKEY *key; /* owned when loaded from a fixture */
     X509 *cert;
-    STACK_OF(X509) * chain; /* lent */
+    STACK_OF(X509) *chain; /* lent */
     int owned;
     int present; /* 0: unsigned */
 } rc_signer;
@@ -619,14 +607,14 @@ static cmc_status apply_mutations(rc_state *st, uint8_t **buf, size_t *len,
         if (strcmp(op, "append") == 0) {
             CMC_TRY(bytes_value(st, &extra, &extra_len, json_object_get(m, "hex"), "append"));
         } else if (strcmp(op, "pad") == 0) {
-            if (n < 0 || n > CMC_RECIPE_MAX_BYTES || (uint64_t)n < *len) {
+            if (n < 0 || n > (int64_t)CMC_RECIPE_MAX_BYTES || (uint64_t)n < *len) {
                 return rc_fail(st, "pad: len must be %zu..%d", *len, CMC_RECIPE_MAX_BYTES);
             }
             extra_len = (size_t)n - *len;
         } else {
             return rc_fail(st, "unknown mutation '%s'", op);
         }
-        if (*len + extra_len > CMC_RECIPE_MAX_BYTES) {
+        if (*len + extra_len > (size_t)CMC_RECIPE_MAX_BYTES) {
             free(extra);
             return rc_fail(st, "mutation makes the body larger than %d bytes",
                            CMC_RECIPE_MAX_BYTES);
@@ -680,6 +668,9 @@ cmc_status cmc_recipe_compile(uint8_t **out, size_t *out_len, const json_t *reci
             if (buf == NULL) {
                 s = CMC_E_NOMEM;
             } else {
+                /* bytes_value always returns a buffer on CMC_OK; the analyzer cannot see that
+                 * CMC_RAISE never returns CMC_OK. */
+                /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker) */
                 memcpy(buf, raw, len);
             }
         }
@@ -718,7 +709,7 @@ cmc_status cmc_recipe_request_key(EVP_PKEY **out, const json_t *recipe) {
     return cmc_fixture_key(out, name);
 }
 
-X509 *cmc_recipe_find_issued(const json_t *recipe, STACK_OF(X509) * certs) {
+X509 *cmc_recipe_find_issued(const json_t *recipe, STACK_OF(X509) *certs) {
     EVP_PKEY *key = NULL;
     if (cmc_recipe_request_key(&key, recipe) != CMC_OK) {
         return NULL;

@@ -99,7 +99,7 @@ cmc_status cmc_suite_read_file(uint8_t **out, size_t *out_len, const char *path)
         if (len < cap) {
             break;
         }
-        if (cap >= CMC_SUITE_MAX_FILE_BYTES) {
+        if (cap >= (size_t)CMC_SUITE_MAX_FILE_BYTES) {
             free(buf);
             fclose(f);
             CMC_RAISE(CMC_E_LIMIT);
@@ -334,7 +334,8 @@ static size_t check_outcome(const json_t *o, const char *label, const char *wher
         cmc_diag_add(diag, "%s: %s: a cmc-response outcome needs cmc_status", label, where);
         problems++;
     }
-    if (json_object_get(o, "chain") != NULL && (media == NULL || strcmp(media, "certs-only"))) {
+    if (json_object_get(o, "chain") != NULL &&
+        (media == NULL || strcmp(media, "certs-only") != 0)) {
         cmc_diag_add(diag, "%s: %s: chain only with certs-only", label, where);
         problems++;
     }

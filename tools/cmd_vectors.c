@@ -63,17 +63,25 @@ int cmckit_vectors_validate(const char *dir, int quiet) {
     return rc;
 }
 
-static int vectors_validate_main(int argc, char **argv) {
-    const char *dir = "vectors";
+/* vectors_dir_arg reads the only option of validate and check, "--dir DIR" (default
+ * "vectors"); 0 on success, else the usage exit status 2. */
+static int vectors_dir_arg(int argc, char **argv, const char **out_dir) {
+    *out_dir = "vectors";
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
-            dir = argv[++i];
+            *out_dir = argv[++i];
         } else {
             vectors_usage(stderr);
             return 2;
         }
     }
-    return cmckit_vectors_validate(dir, 0);
+    return 0;
+}
+
+static int vectors_validate_main(int argc, char **argv) {
+    const char *dir = NULL;
+    int rc = vectors_dir_arg(argc, argv, &dir);
+    return rc != 0 ? rc : cmckit_vectors_validate(dir, 0);
 }
 
 static int vectors_generate_main(int argc, char **argv) {
@@ -101,16 +109,9 @@ static int vectors_generate_main(int argc, char **argv) {
 }
 
 static int vectors_check_main(int argc, char **argv) {
-    const char *dir = "vectors";
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
-            dir = argv[++i];
-        } else {
-            vectors_usage(stderr);
-            return 2;
-        }
-    }
-    return cmckit_vectors_check(dir);
+    const char *dir = NULL;
+    int rc = vectors_dir_arg(argc, argv, &dir);
+    return rc != 0 ? rc : cmckit_vectors_check(dir);
 }
 
 int cmd_vectors(int argc, char **argv) {

@@ -384,7 +384,7 @@ static int run_step(gen *g, const char *id, json_t *st, size_t index, cmc_server
     }
     char rel[GEN_PATH_MAX];
     char path[2 * GEN_PATH_MAX + 2];
-    int padded = body_len > CMC_MAX_MESSAGE_BYTES;
+    int padded = body_len > (size_t)CMC_MAX_MESSAGE_BYTES;
     if (padded) {
         json_object_set_new(request, "file", json_null());
     } else {

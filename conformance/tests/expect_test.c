@@ -75,9 +75,17 @@ static void fixture_cleanup(fixture *f) {
     json_decref(f->recipe);
 }
 
-static int check(fixture *f, const uint8_t *body, size_t len, char *why) {
-    cmc_answer a = {200, RESP_CMC, body, len};
-    return cmc_expect_check(&f->e, &a, NULL, NULL, why, 256);
+/* check_response builds a PKIResponse (build_response's arguments), checks it as a 200
+ * CMC answer against |f|'s expectation and returns cmc_expect_check's result. */
+static int check_response(fixture *f, char *why, long status, long fail, int64_t body, uint64_t tid,
+                          const uint8_t *nonce, size_t nonce_len) {
+    uint8_t *der = NULL;
+    size_t len = 0;
+    build_response(&der, &len, status, fail, body, tid, nonce, nonce_len);
+    cmc_answer a = {200, RESP_CMC, der, len};
+    int rc = cmc_expect_check(&f->e, &a, NULL, NULL, why, 256);
+    cmc_free(der);
+    return rc;
 }
 
 static void test_expect_check_matches_failed_status(void **state) {
@@ -86,24 +94,17 @@ static void test_expect_check_matches_failed_status(void **state) {
     make_expectation(&f, "{\"http_status\": 200, \"media_type\": \"cmc-response\", \"cmc_status\":"
                          " \"failed\", \"fail_info\": [\"badRequest\", \"badIdentity\"],"
                          " \"body_list\": [3], \"status_string_contains\": \"why\"}");
-    uint8_t *der = NULL;
-    size_t len = 0;
     char why[256];
-    build_response(&der, &len, CMC_STATUS_FAILED, CMC_FAIL_BAD_IDENTITY, 3, 77, kNonce, 2);
-    assert_int_equal(check(&f, der, len, why), 0);
-    cmc_free(der);
-    build_response(&der, &len, CMC_STATUS_FAILED, CMC_FAIL_BAD_CERT_ID, 3, 77, kNonce, 2);
-    assert_int_equal(check(&f, der, len, why), -1);
+    assert_int_equal(
+        check_response(&f, why, CMC_STATUS_FAILED, CMC_FAIL_BAD_IDENTITY, 3, 77, kNonce, 2), 0);
+    assert_int_equal(
+        check_response(&f, why, CMC_STATUS_FAILED, CMC_FAIL_BAD_CERT_ID, 3, 77, kNonce, 2), -1);
     assert_string_equal(why, "failInfo badCertId, expected badRequest (or an alternative)");
-    cmc_free(der);
-    build_response(&der, &len, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST, 4, 77, kNonce, 2);
-    assert_int_equal(check(&f, der, len, why), -1);
+    assert_int_equal(
+        check_response(&f, why, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST, 4, 77, kNonce, 2), -1);
     assert_string_equal(why, "no status names body part 3");
-    cmc_free(der);
-    build_response(&der, &len, CMC_STATUS_SUCCESS, -1, 3, 77, kNonce, 2);
-    assert_int_equal(check(&f, der, len, why), -1);
+    assert_int_equal(check_response(&f, why, CMC_STATUS_SUCCESS, -1, 3, 77, kNonce, 2), -1);
     assert_string_equal(why, "CMC status success, expected failed");
-    cmc_free(der);
     fixture_cleanup(&f);
 }
 
@@ -112,20 +113,15 @@ static void test_expect_check_requires_echo(void **state) {
     fixture f;
     make_expectation(&f, "{\"http_status\": 200, \"media_type\": \"cmc-response\", \"cmc_status\":"
                          " \"failed\"}");
-    uint8_t *der = NULL;
-    size_t len = 0;
     char why[256];
-    build_response(&der, &len, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST, 0, 78, kNonce, 2);
-    assert_int_equal(check(&f, der, len, why), -1);
+    assert_int_equal(
+        check_response(&f, why, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST, 0, 78, kNonce, 2), -1);
     assert_string_equal(why, "transactionId not echoed");
-    cmc_free(der);
-    build_response(&der, &len, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST, 0, 77, NULL, 0);
-    assert_int_equal(check(&f, der, len, why), -1);
+    assert_int_equal(
+        check_response(&f, why, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST, 0, 77, NULL, 0), -1);
     assert_string_equal(why, "recipientNonce is not our senderNonce");
-    cmc_free(der);
-    build_response(&der, &len, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST, 0, 77, kNonce, 2);
-    assert_int_equal(check(&f, der, len, why), 0);
-    cmc_free(der);
+    assert_int_equal(
+        check_response(&f, why, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST, 0, 77, kNonce, 2), 0);
     fixture_cleanup(&f);
 }
 
@@ -137,18 +133,14 @@ static void test_expect_check_requires_data_return(void **state) {
     json_t *dr = json_pack("{s:s, s:i, s:s}", "type", "dataReturn", "id", 3, "value", "0a0b");
     json_array_append_new(json_object_get(f.recipe, "controls"), dr);
     f.e.echo_data_return = 1;
-    uint8_t *der = NULL;
-    size_t len = 0;
     char why[256];
     /* The response echoes transactionId and nonce but not dataReturn. */
-    build_response(&der, &len, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST, 0, 77, kNonce, 2);
-    assert_int_equal(check(&f, der, len, why), -1);
+    assert_int_equal(
+        check_response(&f, why, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST, 0, 77, kNonce, 2), -1);
     assert_string_equal(why, "dataReturn not returned unchanged");
-    cmc_free(der);
     f.e.echo_data_return = 0;
-    build_response(&der, &len, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST, 0, 77, kNonce, 2);
-    assert_int_equal(check(&f, der, len, why), 0);
-    cmc_free(der);
+    assert_int_equal(
+        check_response(&f, why, CMC_STATUS_FAILED, CMC_FAIL_BAD_REQUEST, 0, 77, kNonce, 2), 0);
     fixture_cleanup(&f);
 }
 

@@ -72,6 +72,17 @@ static cmc_status verify_full(const uint8_t *der, size_t len) {
     return s;
 }
 
+/* compile_verify compiles |recipe_text| (which must succeed) and returns the verifier's
+ * status for the result. */
+static cmc_status compile_verify(const char *recipe_text) {
+    uint8_t *der = NULL;
+    size_t len = 0;
+    assert_int_equal(compile(recipe_text, NULL, &der, &len, NULL, 0), CMC_OK);
+    cmc_status st = verify_full(der, len);
+    cmc_free(der);
+    return st;
+}
+
 #define FULL_TCR(extra)                                                                            \
     "{\"type\": \"full\", \"signer\": {\"slot\": \"enroll\", \"fixture\": "                        \
     "\"officer-both-p256\"}, \"controls\": [{\"type\": \"transactionId\", \"id\": 1, "             \
@@ -117,11 +128,7 @@ static void test_recipe_compile_pkcs10_broken_pop_fails_verify(void **state) {
 
 static void test_recipe_compile_full_verifies(void **state) {
     (void)state;
-    uint8_t *der = NULL;
-    size_t len = 0;
-    assert_int_equal(compile(FULL_TCR(""), NULL, &der, &len, NULL, 0), CMC_OK);
-    assert_int_equal(verify_full(der, len), CMC_OK);
-    cmc_free(der);
+    assert_int_equal(compile_verify(FULL_TCR("")), CMC_OK);
 }
 
 static void test_recipe_compile_full_faults_hit_their_stage(void **state) {
@@ -144,11 +151,7 @@ static void test_recipe_compile_full_faults_hit_their_stage(void **state) {
     for (size_t i = 0; i < sizeof(kFaults) / sizeof(kFaults[0]); i++) {
         char text[1024];
         snprintf(text, sizeof(text), FULL_TCR("%s"), kFaults[i].cms);
-        uint8_t *der = NULL;
-        size_t len = 0;
-        assert_int_equal(compile(text, NULL, &der, &len, NULL, 0), CMC_OK);
-        assert_int_equal(verify_full(der, len), kFaults[i].want);
-        cmc_free(der);
+        assert_int_equal(compile_verify(text), kFaults[i].want);
     }
 }
 
@@ -170,11 +173,7 @@ static void test_recipe_compile_signer_certificates_fail_stage3(void **state) {
                  "{\"type\": \"full\", \"signer\": {\"slot\": \"fixed\", \"fixture\": \"%s\"}, "
                  "\"requests\": [{\"type\": \"crm\", \"id\": 5, \"key\": \"ee-rsa2048\"}]}",
                  kSigners[i].officer);
-        uint8_t *der = NULL;
-        size_t len = 0;
-        assert_int_equal(compile(text, NULL, &der, &len, NULL, 0), CMC_OK);
-        assert_int_equal(verify_full(der, len), kSigners[i].want);
-        cmc_free(der);
+        assert_int_equal(compile_verify(text), kSigners[i].want);
     }
 }
 
@@ -297,11 +296,7 @@ static void test_recipe_compile_is_deterministic_under_seed(void **state) {
 
 static void test_recipe_compile_nest_wraps_layers(void **state) {
     (void)state;
-    uint8_t *der = NULL;
-    size_t len = 0;
-    assert_int_equal(compile(FULL_TCR(", \"nest\": 2"), NULL, &der, &len, NULL, 0), CMC_OK);
-    assert_int_equal(verify_full(der, len), CMC_OK);
-    cmc_free(der);
+    assert_int_equal(compile_verify(FULL_TCR(", \"nest\": 2")), CMC_OK);
 }
 
 static void test_recipe_find_issued_and_capture(void **state) {

@@ -137,7 +137,7 @@ static void replay_case(const cmc_case *c, size_t *num_steps) {
         cmc_http_response resp;
         memset(&resp, 0, sizeof(resp));
         assert_int_equal(cmc_server_handle(srv, &hr, &resp), CMC_OK);
-        if (resp.body_len != st->golden_len || memcmp(resp.body, st->golden, st->golden_len)) {
+        if (resp.body_len != st->golden_len || memcmp(resp.body, st->golden, st->golden_len) != 0) {
             print_message("%s/%s: answer differs from %s\n", c->id, st->name, st->golden_file);
         }
         assert_int_equal(resp.http_status, st->golden_http_status);

@@ -36,7 +36,11 @@ const uint8_t *cmc_fixture_get(const char *file_name, size_t *out_len);
 size_t cmc_fixture_count(void);
 const cmc_fixture *cmc_fixture_at(size_t i);
 
-/* cmc_fixture_cert parses the certificate in |file_name| ("ca.cert.pem"); on CMC_OK |*out|
+/* Both functions parse each file once per process (OpenSSL 3.0 key decoding is slow) and then
+ * hand out a new reference to the cached certificate (shared: never modify it) or a fresh
+ * copy of the cached key. Free them as usual.
+ *
+ * cmc_fixture_cert parses the certificate in |file_name| ("ca.cert.pem"); on CMC_OK |*out|
  * is new (X509_free). CMC_E_NOT_FOUND if absent, CMC_E_DER if it does not parse. */
 CMC_MUST_USE cmc_status cmc_fixture_cert(X509 **out, const char *file_name);
 

@@ -27,13 +27,8 @@ typedef struct {
 #define PRINTER(t) ((int (*)(BIO *, const void *, int))t##_print)
 
 static void run_case(const element_case *c) {
-    char name[256];
-    snprintf(name, sizeof(name), "%s.der", c->kat);
     size_t len = 0;
-    uint8_t *in = kat_load(name, &len);
-    if (in == NULL) {
-        fail_msg("missing KAT %s", name);
-    }
+    uint8_t *in = kat_require(c->kat, &len);
     const ASN1_ITEM *it = c->item();
     void *v = NULL;
     cmc_status st = cmc_item_parse(&v, it, in, len, c->outer_id, 0);

@@ -181,13 +181,8 @@ static char *print_to_string(const cmc_control_value *v) {
 }
 
 static void run_case(const value_case *c) {
-    char name[256];
-    snprintf(name, sizeof(name), "%s.der", c->kat);
     size_t len = 0;
-    uint8_t *in = kat_load(name, &len);
-    if (in == NULL) {
-        fail_msg("missing KAT %s", name);
-    }
+    uint8_t *in = kat_require(c->kat, &len);
     cmc_control_value *v = NULL;
     cmc_status st = cmc_control_value_decode_der(&v, c->type, in, len);
     if (st != c->want) {

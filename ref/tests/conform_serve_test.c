@@ -1,5 +1,6 @@
 /* conform_serve_test.c: the whole vector set against `cmckit serve` (the binary in $CMCKIT,
- * started here on port 0) over HTTP, TCP and the file transport. One server answers the
+ * started here on port 0) over HTTP, TCP and the file transport, and through an exec: vendor
+ * shim (a shell script posting with the curl command line client). One server answers the
  * whole run, so multi-step cases compile their later steps from the recipes with the values
  * captured on the way (the serials differ from the reference run's). */
 #include <stdarg.h>
@@ -155,14 +156,36 @@ static void run_against(const char *url, size_t *out_pass) {
     cmc_conform_target_free(t);
 }
 
-static void test_serve_whole_suite_over_http_tcp_and_file(void **state) {
+/* The shape of a vendor shim for the exec: transport: the request on stdin, the answer on
+ * stdout, its media type written to the file named by CMC_RESPONSE_CONTENT_TYPE_FILE. */
+static const char kShim[] =
+    "#!/bin/sh\n"
+    "hdr=\"$CMC_RESPONSE_CONTENT_TYPE_FILE.hdr\"\n"
+    "curl -s -o - -D \"$hdr\" --data-binary @- -H \"Content-Type: $CMC_CONTENT_TYPE\" "
+    "\"$SHIM_URL\" || exit 1\n"
+    "sed -n 's/^[Cc]ontent-[Tt]ype: *//p' \"$hdr\" | tr -d '\\r' > "
+    "\"$CMC_RESPONSE_CONTENT_TYPE_FILE\"\n"
+    "rm -f \"$hdr\"\n";
+
+static void test_serve_whole_suite_over_http_tcp_file_and_exec(void **state) {
     (void)state;
     served s;
     serve_start(&s);
-    size_t http_pass = 0, tcp_pass = 0, file_pass = 0;
+    size_t http_pass = 0, tcp_pass = 0, file_pass = 0, exec_pass = 0;
     run_against(s.http, &http_pass);
     run_against(s.tcp, &tcp_pass);
     run_against(s.file, &file_pass);
+    char shim[128], exec_url[160];
+    snprintf(shim, sizeof(shim), "%s/shim.sh", s.dir);
+    FILE *f = fopen(shim, "w");
+    assert_non_null(f);
+    fputs(kShim, f);
+    fclose(f);
+    assert_int_equal(chmod(shim, 0700), 0);
+    assert_int_equal(setenv("SHIM_URL", s.http, 1), 0);
+    snprintf(exec_url, sizeof(exec_url), "exec:%s", shim);
+    run_against(exec_url, &exec_pass);
+    assert_true(exec_pass > 0);
     /* Every transport ran most of the suite; HTTP also runs the media-type cases. */
     assert_true(http_pass > tcp_pass);
     assert_true(tcp_pass > 0);
@@ -172,7 +195,7 @@ static void test_serve_whole_suite_over_http_tcp_and_file(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_serve_whole_suite_over_http_tcp_and_file),
+        cmocka_unit_test(test_serve_whole_suite_over_http_tcp_file_and_exec),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -397,7 +397,8 @@ static void test_cmc_dump_survives_every_truncation_and_bit_flip(void **state) {
         assert_true(strncmp(err, "offset ", 7) == 0);
         assert_int_equal(BIO_pending(out), 0);
     }
-    uint8_t *copy = malloc(len);
+    uint8_t *copy = malloc(len + 1); /* + 1: never a zero-byte allocation */
+    assert_non_null(copy);
     for (size_t i = 0; i < len; i++) {
         memcpy(copy, req, len);
         copy[i] ^= 0x5A;

@@ -140,7 +140,7 @@ static cmc_media_accept accept_of(const char *s) {
     memset(&a, 0xAA, sizeof(a));
     cmc_status st = cmc_media_accept_parse(&a, s, s == NULL ? 0 : strlen(s));
     if (st != CMC_OK) {
-        fail_msg("accept \"%s\": %s", s, cmc_status_name(st));
+        fail_msg("accept \"%s\": %s", s != NULL ? s : "(absent)", cmc_status_name(st));
     }
     return a;
 }

@@ -49,9 +49,7 @@ static uint8_t *build_response(size_t *out_len, const char *key_file, const char
                      CMC_OK);
     EVP_PKEY *k = tu_key(key_file);
     X509 *c = tu_cert(cert_file);
-    STACK_OF(X509) *certs = sk_X509_new_null();
-    sk_X509_push(certs, tu_cert("officer-both.cert.pem")); /* stands in for an issued cert */
-    sk_X509_push(certs, tu_cert("ca.cert.pem"));
+    STACK_OF(X509) *certs = tu_chain();
     cmc_signer s;
     memset(&s, 0, sizeof(s));
     s.key = k;
@@ -266,9 +264,7 @@ static void test_response_sign_verifies_with_openssl_cli(void **state) {
 
 static void test_response_read_certs_only_and_pkix_cert(void **state) {
     (void)state;
-    STACK_OF(X509) *certs = sk_X509_new_null();
-    sk_X509_push(certs, tu_cert("officer-both.cert.pem"));
-    sk_X509_push(certs, tu_cert("ca.cert.pem"));
+    STACK_OF(X509) *certs = tu_chain();
     uint8_t *der = NULL;
     size_t len = 0;
     assert_int_equal(cmc_certs_only_build(&der, &len, certs), CMC_OK);

@@ -72,24 +72,8 @@ typedef struct {
 static uint8_t *sign_with(size_t *out_len, const uint8_t *content, size_t len, const char *key_file,
                           const char *cert_file, int pss, uint32_t faults, uint32_t sfaults,
                           const char *ect) {
-    EVP_PKEY *k = tu_key(key_file);
-    X509 *c = tu_cert(cert_file);
-    cmc_signer s;
-    memset(&s, 0, sizeof(s));
-    s.key = k;
-    s.cert = c;
-    s.rsa_pss = pss;
-    s.include_cert = 1;
-    s.faults = faults;
-    cmc_sign_options o;
-    memset(&o, 0, sizeof(o));
-    o.signing_time = CMC_FIXTURE_CLOCK;
-    o.faults = sfaults;
-    o.econtent_type = ect;
     uint8_t *out = NULL;
-    assert_int_equal(cmc_signed_data_sign(&out, out_len, content, len, &s, 1, &o), CMC_OK);
-    EVP_PKEY_free(k);
-    X509_free(c);
+    tu_sign(&out, out_len, content, len, key_file, cert_file, pss, faults, sfaults, ect);
     return out;
 }
 
@@ -826,9 +810,7 @@ static void test_signed_data_sign_ed25519_matches_rfc8419(void **state) {
 
 static void test_certs_only_build_parses_with_openssl_cli(void **state) {
     (void)state;
-    STACK_OF(X509) *certs = sk_X509_new_null();
-    sk_X509_push(certs, tu_cert("officer-both.cert.pem"));
-    sk_X509_push(certs, tu_cert("ca.cert.pem"));
+    STACK_OF(X509) *certs = tu_chain();
     uint8_t *der = NULL;
     size_t len = 0;
     assert_int_equal(cmc_certs_only_build(&der, &len, certs), CMC_OK);

@@ -255,6 +255,35 @@ static void test_cert_state_format_round_trips(void **state) {
     assert_int_equal(cmc_cert_state_parse(&back, "certificate issued"), CMC_E_BAD_VALUE);
 }
 
+static void test_cert_state_parse_rejects_loose_numbers(void **state) {
+    (void)state;
+    cmc_cert_state back;
+    /* What sscanf's %d let through: overflow (undefined behaviour), signs, spaces, short
+     * fields; and trailing bytes or an out-of-range month. */
+    const char *bad[] = {
+        "status=revoked; reason=99999999999; time=20260701000000Z",
+        "status=revoked; reason=-1; time=20260701000000Z",
+        "status=revoked; reason=+1; time=20260701000000Z",
+        "status=revoked; reason= 1; time=20260701000000Z",
+        "status=revoked; reason=001; time=20260701000000Z",
+        "status=revoked; reason=1; time= 2026070100000Z",
+        "status=revoked; reason=1; time=2026-701000000Z",
+        "status=revoked; reason=1; time=2026070100000Z",
+        "status=revoked; reason=1; time=20260701000000Zx",
+        "status=revoked; reason=1; time=20261301000000Z",
+        "status=revoked; reason=; time=20260701000000Z",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (cmc_cert_state_parse(&back, bad[i]) != CMC_E_BAD_VALUE) {
+            fail_msg("accepted \"%s\"", bad[i]);
+        }
+    }
+    assert_int_equal(cmc_cert_state_parse(&back, "status=revoked; reason=10; time=20270102030405Z"),
+                     CMC_OK);
+    assert_int_equal(back.reason, 10);
+    assert_int_equal(back.revoked_at, 1798848000 + 3 * 3600 + 4 * 60 + 5);
+}
+
 static char g_store[1024];
 
 static void tweak_store(cmc_server_config *cfg) {
@@ -377,6 +406,7 @@ int main(void) {
         cmocka_unit_test(test_config_test_faults_section_switches_fault_on),
         cmocka_unit_test(test_config_setters_refuse_bad_values),
         cmocka_unit_test(test_cert_state_format_round_trips),
+        cmocka_unit_test(test_cert_state_parse_rejects_loose_numbers),
         cmocka_unit_test(test_config_officer_revoked_in_store_is_refused_at_stage3),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,35 +1,27 @@
 /* server_test_util.h: helpers shared by the server_*_test programs: an embedded server on the
  * fixed test clock, request builders on top of cmc/msg.h (the project's one codec), and
- * response reading. Header-only (static inline) so unused helpers cost nothing. */
+ * response reading, on top of test_util.h. Header-only (static inline) so unused helpers cost
+ * nothing. */
 #ifndef CMC_SERVER_TEST_UTIL_H
 #define CMC_SERVER_TEST_UTIL_H
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <openssl/evp.h>
-#include <openssl/x509.h>
-
-#include "cmc/msg.h"
 #include "cmc/server.h"
-#include "fixtures.h"
+#include "test_util.h"
 
 #define SU_CMC_REQUEST "application/pkcs7-mime; smime-type=CMC-request"
 #define SU_PKCS10 "application/pkcs10"
 
+/* The server and transport tests call the shared helpers of test_util.h by these names. */
 static inline EVP_PKEY *su_key(const char *file) {
-    EVP_PKEY *k = NULL;
-    assert_int_equal(cmc_fixture_key(&k, file), CMC_OK);
-    return k;
+    return tu_key(file);
 }
 
 static inline X509 *su_cert(const char *file) {
-    X509 *c = NULL;
-    assert_int_equal(cmc_fixture_cert(&c, file), CMC_OK);
-    return c;
+    return tu_cert(file);
 }
 
 typedef void (*su_tweak)(cmc_server_config *cfg);
@@ -72,26 +64,11 @@ static inline X509_REQ *su_p10(const char *key_file, const char *subject) {
 static inline void su_sign_ex(uint8_t **out, size_t *out_len, const uint8_t *pd, size_t pd_len,
                               const char *stem, uint32_t faults, uint32_t sfaults,
                               const char *econtent_type) {
-    char file[128];
-    assert_true((size_t)snprintf(file, sizeof(file), "%s.key.pem", stem) < sizeof(file));
-    EVP_PKEY *k = su_key(file);
-    assert_true((size_t)snprintf(file, sizeof(file), "%s.cert.pem", stem) < sizeof(file));
-    X509 *c = su_cert(file);
-    cmc_signer s;
-    memset(&s, 0, sizeof(s));
-    s.key = k;
-    s.cert = c;
-    s.sid = CMC_SID_ISSUER_SERIAL;
-    s.include_cert = 1;
-    s.faults = faults;
-    cmc_sign_options o;
-    memset(&o, 0, sizeof(o));
-    o.econtent_type = econtent_type;
-    o.signing_time = CMC_FIXTURE_CLOCK;
-    o.faults = sfaults;
-    assert_int_equal(cmc_signed_data_sign(out, out_len, pd, pd_len, &s, 1, &o), CMC_OK);
-    EVP_PKEY_free(k);
-    X509_free(c);
+    char key_file[128];
+    char cert_file[128];
+    TU_SNPRINTF(key_file, sizeof(key_file), "%s.key.pem", stem);
+    TU_SNPRINTF(cert_file, sizeof(cert_file), "%s.cert.pem", stem);
+    tu_sign(out, out_len, pd, pd_len, key_file, cert_file, 0, faults, sfaults, econtent_type);
 }
 
 /* su_sign_builder: encode |b| and sign it by |stem| without faults. */
@@ -115,9 +92,7 @@ static inline void su_post(cmc_server *srv, const uint8_t *body, size_t len, con
 static inline void su_read(const cmc_http_response *resp, cmc_response *r) {
     assert_int_equal(resp->http_status, 200);
     cmc_response_init(r);
-    X509_STORE *trust = X509_STORE_new();
-    X509 *ca = su_cert("ca.cert.pem");
-    assert_int_equal(X509_STORE_add_cert(trust, ca), 1);
+    X509_STORE *trust = tu_store();
     cmc_verify_options vo;
     memset(&vo, 0, sizeof(vo));
     vo.trust = trust;
@@ -138,7 +113,6 @@ static inline void su_read(const cmc_http_response *resp, cmc_response *r) {
         assert_string_equal(resp->media_type, "application/pkcs7-mime; smime-type=CMC-response");
     }
     X509_STORE_free(trust);
-    X509_free(ca);
 }
 
 /* su_expect asserts a status entry about |bpid| with |status| / |fail_info| (-1: none). */
@@ -253,46 +227,20 @@ static inline cmc_cert_state su_state(cmc_server *srv, X509 *cert) {
     return st;
 }
 
-/* su_run runs a shell command quietly; returns its exit status (-1 if it did not exit). */
 static inline int su_run(const char *cmd) {
-    char full[4096];
-    assert_true((size_t)snprintf(full, sizeof(full), "%s >/dev/null 2>&1", cmd) < sizeof(full));
-    int rc = system(full);
-    if (rc == -1 || !WIFEXITED(rc)) {
-        return -1;
-    }
-    return WEXITSTATUS(rc);
+    return tu_run(cmd);
 }
 
 static inline const char *su_tmp_path(char *buf, size_t buf_len, const char *stem) {
-    const char *dir = getenv("CMC_BINARY_DIR");
-    if (dir == NULL) {
-        dir = CMC_BINARY_DIR;
-    }
-    assert_true((size_t)snprintf(buf, buf_len, "%s/server_test_%ld_%s", dir, (long)getpid(), stem) <
-                buf_len);
-    return buf;
+    return tu_tmp_path(buf, buf_len, "server_test", stem);
 }
 
 static inline void su_write(const char *path, const uint8_t *data, size_t len) {
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    fclose(f);
+    tu_write_file(path, data, len);
 }
 
 static inline uint8_t *su_read_file(const char *path, size_t *out_len) {
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *out_len = (size_t)n;
-    return buf;
+    return tu_read_file(path, out_len);
 }
 
 #endif /* CMC_SERVER_TEST_UTIL_H */

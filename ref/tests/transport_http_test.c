@@ -437,6 +437,39 @@ static void test_http_stalled_client_does_not_block_others(void **state) {
     assert_int_equal(atomic_load(&fx->echo.calls), 20);
 }
 
+static void test_http_trickling_body_is_cut_at_request_timeout(void **state) {
+    (void)state;
+    tfx_echo e;
+    tfx_echo_init(&e);
+    cmc_listener *l = NULL;
+    cmc_listener_options o = {.idle_timeout_s = 10, .request_timeout_s = 1};
+    assert_int_equal(cmc_listener_start_http(&l, &o, tfx_echo_handler, &e), CMC_OK);
+    int fd = raw_connect(cmc_listener_port(l));
+    const char *head = "POST /cmc HTTP/1.1\r\nHost: x\r\nContent-Type: application/pkcs10\r\n"
+                       "Content-Length: 100\r\n\r\n";
+    raw_send(fd, head, strlen(head));
+    /* One byte every 200 ms: never idle, but the whole body would take 20 s. */
+    uint64_t t0 = now_ms();
+    int cut = 0;
+    for (int i = 0; i < 50 && !cut; i++) {
+        if (send(fd, "\x30", 1, MSG_NOSIGNAL) != 1) {
+            cut = 1;
+            break;
+        }
+        struct pollfd p = {.fd = fd, .events = POLLIN, .revents = 0};
+        if (poll(&p, 1, 200) > 0) {
+            char b[256];
+            cut = recv(fd, b, sizeof(b), 0) <= 0;
+        }
+    }
+    assert_true(cut);
+    assert_true(now_ms() - t0 < 5000);
+    close(fd);
+    assert_int_equal(atomic_load(&e.calls), 0);
+    cmc_listener_free(l);
+    tfx_echo_cleanup(&e);
+}
+
 static void test_http_stop_drains_in_flight_request(void **state) {
     http_fx *fx = *state;
     atomic_store(&fx->echo.delay_ms, 400);
@@ -704,6 +737,7 @@ int main(void) {
                                         teardown),
         cmocka_unit_test_setup_teardown(test_http_stalled_client_does_not_block_others,
                                         setup_stall, teardown),
+        cmocka_unit_test(test_http_trickling_body_is_cut_at_request_timeout),
         cmocka_unit_test_setup_teardown(test_http_stop_drains_in_flight_request, setup, teardown),
         cmocka_unit_test(test_client_connection_refused_is_connect),
         cmocka_unit_test(test_client_silent_server_is_timeout),

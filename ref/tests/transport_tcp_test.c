@@ -413,6 +413,33 @@ static void test_tcp_stop_drains_in_flight_request(void **state) {
     assert_int_equal(b.st, CMC_E_CONNECT);
 }
 
+static void test_tcp_trickling_request_is_cut_at_request_timeout(void **state) {
+    (void)state;
+    tfx_echo e;
+    tfx_echo_init(&e);
+    cmc_listener *l = NULL;
+    cmc_listener_options o = {.idle_timeout_s = 10, .request_timeout_s = 1};
+    assert_int_equal(cmc_listener_start_tcp(&l, &o, tfx_echo_handler, &e), CMC_OK);
+    int fd = raw_connect(cmc_listener_port(l));
+    static const uint8_t hdr[] = {0x30, 0x82, 0x01, 0x00};
+    assert_int_equal(send(fd, hdr, sizeof(hdr), MSG_NOSIGNAL), (ssize_t)sizeof(hdr));
+    uint64_t t0 = now_ms();
+    int cut = 0;
+    for (int i = 0; i < 50 && !cut; i++) {
+        if (send(fd, "\x05", 1, MSG_NOSIGNAL) != 1) {
+            cut = 1;
+            break;
+        }
+        cut = raw_closed(fd, 200);
+    }
+    assert_true(cut);
+    assert_true(now_ms() - t0 < 5000);
+    close(fd);
+    assert_int_equal(atomic_load(&e.calls), 0);
+    cmc_listener_free(l);
+    tfx_echo_cleanup(&e);
+}
+
 static void test_tcp_connection_limit(void **state) {
     (void)state;
     tfx_echo e;
@@ -499,6 +526,7 @@ int main(void) {
                                         setup_stall, teardown),
         cmocka_unit_test_setup_teardown(test_tcp_concurrent_connections, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tcp_stop_drains_in_flight_request, setup, teardown),
+        cmocka_unit_test(test_tcp_trickling_request_is_cut_at_request_timeout),
         cmocka_unit_test(test_tcp_connection_limit),
         cmocka_unit_test(test_tcp_client_refused_and_timeout),
     };

@@ -91,9 +91,7 @@ typedef struct {
 /*= https://www.rfc-editor.org/rfc/rfc5272#section-3.2.2
  *# The value of 0 is reserved for use as the body part ID of the PKIData (or
  *# PKIResponse) itself; each element carries a unique non-zero body part ID. */
-static cmc_status id_add(id_set *s, const ASN1_INTEGER *a) {
-    uint32_t v = 0;
-    CMC_TRY(cmc_body_part_id_get(&v, a));
+static cmc_status id_push(id_set *s, uint32_t v) {
     if (v == 0) {
         CMC_RAISE(CMC_E_BODY_PART_ZERO);
     }
@@ -104,17 +102,16 @@ static cmc_status id_add(id_set *s, const ASN1_INTEGER *a) {
     return CMC_OK;
 }
 
+static cmc_status id_add(id_set *s, const ASN1_INTEGER *a) {
+    uint32_t v = 0;
+    CMC_TRY(cmc_body_part_id_get(&v, a));
+    return id_push(s, v);
+}
+
 static cmc_status id_add_request(id_set *s, const CMC_TAGGED_REQUEST *tr) {
     uint32_t v = 0;
     CMC_TRY(cmc_tagged_request_body_part_id(&v, tr));
-    if (v == 0) {
-        CMC_RAISE(CMC_E_BODY_PART_ZERO);
-    }
-    if (s->n >= CMC_MAX_BODY_PARTS) {
-        CMC_RAISE(CMC_E_LIMIT);
-    }
-    s->ids[s->n++] = v;
-    return CMC_OK;
+    return id_push(s, v);
 }
 
 static cmc_status id_check_unique(id_set *s) {
@@ -127,9 +124,13 @@ static cmc_status id_check_unique(id_set *s) {
     return CMC_OK;
 }
 
-static cmc_status check_common(id_set *s, const STACK_OF(CMC_TAGGED_ATTRIBUTE) *ctrl,
-                               const STACK_OF(CMC_TAGGED_CONTENT_INFO) *cms,
-                               const STACK_OF(CMC_OTHER_MSG) *other) {
+static cmc_status id_collect(id_set *s, const STACK_OF(CMC_TAGGED_REQUEST) *reqs,
+                             const STACK_OF(CMC_TAGGED_ATTRIBUTE) *ctrl,
+                             const STACK_OF(CMC_TAGGED_CONTENT_INFO) *cms,
+                             const STACK_OF(CMC_OTHER_MSG) *other) {
+    for (int i = 0; i < sk_CMC_TAGGED_REQUEST_num(reqs); i++) {
+        CMC_TRY(id_add_request(s, sk_CMC_TAGGED_REQUEST_value(reqs, i)));
+    }
     for (int i = 0; i < sk_CMC_TAGGED_ATTRIBUTE_num(ctrl); i++) {
         CMC_TRY(id_add(s, sk_CMC_TAGGED_ATTRIBUTE_value(ctrl, i)->bodyPartID));
     }
@@ -139,45 +140,37 @@ static cmc_status check_common(id_set *s, const STACK_OF(CMC_TAGGED_ATTRIBUTE) *
     for (int i = 0; i < sk_CMC_OTHER_MSG_num(other); i++) {
         CMC_TRY(id_add(s, sk_CMC_OTHER_MSG_value(other, i)->bodyPartID));
     }
-    return CMC_OK;
+    return id_check_unique(s);
+}
+
+/* check_body_parts checks every body part ID of a PKIData (|reqs| non-NULL) or a PKIResponse
+ * (|reqs| NULL: it has no reqSequence). */
+static cmc_status check_body_parts(const STACK_OF(CMC_TAGGED_REQUEST) *reqs,
+                                   const STACK_OF(CMC_TAGGED_ATTRIBUTE) *ctrl,
+                                   const STACK_OF(CMC_TAGGED_CONTENT_INFO) *cms,
+                                   const STACK_OF(CMC_OTHER_MSG) *other) {
+    id_set *s = OPENSSL_zalloc(sizeof(*s));
+    if (s == NULL) {
+        CMC_RAISE(CMC_E_NOMEM);
+    }
+    cmc_status st = id_collect(s, reqs, ctrl, cms, other);
+    OPENSSL_free(s);
+    return st;
 }
 
 cmc_status cmc_pki_data_check_body_parts(const CMC_PKI_DATA *pd) {
     if (pd == NULL) {
         CMC_RAISE(CMC_E_ARG);
     }
-    id_set *s = OPENSSL_zalloc(sizeof(*s));
-    if (s == NULL) {
-        CMC_RAISE(CMC_E_NOMEM);
-    }
-    cmc_status st = CMC_OK;
-    for (int i = 0; st == CMC_OK && i < sk_CMC_TAGGED_REQUEST_num(pd->reqSequence); i++) {
-        st = id_add_request(s, sk_CMC_TAGGED_REQUEST_value(pd->reqSequence, i));
-    }
-    if (st == CMC_OK) {
-        st = check_common(s, pd->controlSequence, pd->cmsSequence, pd->otherMsgSequence);
-    }
-    if (st == CMC_OK) {
-        st = id_check_unique(s);
-    }
-    OPENSSL_free(s);
-    return st;
+    return check_body_parts(pd->reqSequence, pd->controlSequence, pd->cmsSequence,
+                            pd->otherMsgSequence);
 }
 
 cmc_status cmc_pki_response_check_body_parts(const CMC_PKI_RESPONSE *pr) {
     if (pr == NULL) {
         CMC_RAISE(CMC_E_ARG);
     }
-    id_set *s = OPENSSL_zalloc(sizeof(*s));
-    if (s == NULL) {
-        CMC_RAISE(CMC_E_NOMEM);
-    }
-    cmc_status st = check_common(s, pr->controlSequence, pr->cmsSequence, pr->otherMsgSequence);
-    if (st == CMC_OK) {
-        st = id_check_unique(s);
-    }
-    OPENSSL_free(s);
-    return st;
+    return check_body_parts(NULL, pr->controlSequence, pr->cmsSequence, pr->otherMsgSequence);
 }
 
 /* Map the innermost OpenSSL decoder error to our table: a tag mismatch is CMC_E_TAG. */
@@ -259,18 +252,36 @@ cmc_status cmc_item_to_der(uint8_t **out, size_t *out_len, const void *v, const 
     return CMC_OK;
 }
 
+/* pki_parse decodes a PKIData or PKIResponse (|it|) and checks its body part IDs with
+ * |check|; on error nothing is returned. */
+static cmc_status pki_parse(void **out, const ASN1_ITEM *it, cmc_status (*check)(const void *),
+                            const uint8_t *in, size_t in_len, unsigned flags) {
+    void *v = NULL;
+    CMC_TRY(cmc_item_parse(&v, it, in, in_len, CMC_DER_SEQUENCE, flags));
+    cmc_status st = check(v);
+    if (st != CMC_OK) {
+        ASN1_item_free(v, it);
+        return st;
+    }
+    *out = v;
+    return CMC_OK;
+}
+
+static cmc_status check_pki_data(const void *v) {
+    return cmc_pki_data_check_body_parts(v);
+}
+
+static cmc_status check_pki_response(const void *v) {
+    return cmc_pki_response_check_body_parts(v);
+}
+
 cmc_status cmc_pki_data_parse_ex(cmc_pki_data **out, const uint8_t *in, size_t in_len,
                                  unsigned flags) {
     void *v = NULL;
     if (out == NULL) {
         CMC_RAISE(CMC_E_ARG);
     }
-    CMC_TRY(cmc_item_parse(&v, ASN1_ITEM_rptr(CMC_PKI_DATA), in, in_len, CMC_DER_SEQUENCE, flags));
-    cmc_status st = cmc_pki_data_check_body_parts(v);
-    if (st != CMC_OK) {
-        CMC_PKI_DATA_free(v);
-        return st;
-    }
+    CMC_TRY(pki_parse(&v, ASN1_ITEM_rptr(CMC_PKI_DATA), check_pki_data, in, in_len, flags));
     *out = v;
     return CMC_OK;
 }
@@ -293,13 +304,7 @@ cmc_status cmc_pki_response_parse_ex(cmc_pki_response **out, const uint8_t *in, 
     if (out == NULL) {
         CMC_RAISE(CMC_E_ARG);
     }
-    CMC_TRY(
-        cmc_item_parse(&v, ASN1_ITEM_rptr(CMC_PKI_RESPONSE), in, in_len, CMC_DER_SEQUENCE, flags));
-    cmc_status st = cmc_pki_response_check_body_parts(v);
-    if (st != CMC_OK) {
-        CMC_PKI_RESPONSE_free(v);
-        return st;
-    }
+    CMC_TRY(pki_parse(&v, ASN1_ITEM_rptr(CMC_PKI_RESPONSE), check_pki_response, in, in_len, flags));
     *out = v;
     return CMC_OK;
 }

@@ -13,7 +13,7 @@
 
 #include "msg/msg_local.h"
 
-#define MSG_BUF_MAX (64u * 1024u * 1024u) /* far above CMC_MAX_MESSAGE_BYTES: writer guard */
+#define MSG_BUF_MAX ((size_t)64 * 1024 * 1024) /* far above CMC_MAX_MESSAGE_BYTES: writer guard */
 
 void msg_buf_init(msg_buf *b) {
     memset(b, 0, sizeof(*b));
@@ -247,7 +247,7 @@ cmc_status msg_tlv_read(msg_tlv *out, const uint8_t *in, size_t in_len) {
         return CMC_OK;
     } else {
         size_t n = l0 & 0x7F;
-        if (n > sizeof(size_t) || n == 0x7F) {
+        if (n > sizeof(size_t)) {
             CMC_RAISE(CMC_E_TRUNCATED); /* a length no input can hold */
         }
         if (in_len < 2 + n) {
@@ -267,7 +267,7 @@ cmc_status msg_tlv_read(msg_tlv *out, const uint8_t *in, size_t in_len) {
 }
 
 cmc_status msg_tlv_elem_len(size_t *out_len, const uint8_t *in, size_t in_len, int depth) {
-    msg_tlv t;
+    msg_tlv t = {0}; /* clang-analyzer cannot see that CMC_RAISE never returns CMC_OK */
     if (depth <= 0) {
         CMC_RAISE(CMC_E_LIMIT);
     }
@@ -289,7 +289,7 @@ cmc_status msg_tlv_elem_len(size_t *out_len, const uint8_t *in, size_t in_len, i
 }
 
 cmc_status msg_check_outer(const uint8_t *in, size_t in_len) {
-    if (in_len > CMC_MAX_MESSAGE_BYTES) {
+    if (in_len > (size_t)CMC_MAX_MESSAGE_BYTES) {
         CMC_RAISE(CMC_E_LIMIT);
     }
     if (in == NULL || in_len == 0) {

@@ -82,6 +82,36 @@ static cmc_status msg_body_take_id(msg_body *b, int64_t *out_id, int64_t id) {
     return CMC_OK;
 }
 
+/* msg_body_add_element takes a body part ID (msg_body_take_id) and appends
+ * |tag| { INTEGER id, OBJECT IDENTIFIER |oid| (if not NULL), |content| } to sequence |seq|.
+ * If the encoding fails (most likely a bad OID) the ID is given back and |err| raised. */
+static cmc_status msg_body_add_element(msg_body *b, int seq, uint8_t tag, int64_t *out_id,
+                                       int64_t id, const char *oid, const uint8_t *content,
+                                       size_t content_len, cmc_status err) {
+    int64_t used = 0;
+    CMC_TRY(msg_body_take_id(b, &used, id));
+    msg_buf e;
+    msg_buf_init(&e);
+    msg_buf_put_int64(&e, MSG_TAG_INTEGER, used);
+    if (oid != NULL) {
+        msg_buf_put_oid(&e, oid);
+    }
+    msg_buf_put(&e, content, content_len);
+    int bad = e.err;
+    if (!bad) {
+        msg_buf_put_tlv(&b->seq[seq], tag, e.p, e.len);
+    }
+    msg_buf_cleanup(&e);
+    if (bad) {
+        b->num_used--;
+        CMC_RAISE(err);
+    }
+    if (out_id != NULL) {
+        *out_id = used;
+    }
+    return CMC_OK;
+}
+
 /* msg_body_add_control appends TaggedAttribute { id, oid, SET { values } }. */
 static cmc_status msg_body_add_control(msg_body *b, int64_t *out_id, int64_t id, const char *oid,
                                        const uint8_t *const *values, const size_t *value_lens,
@@ -89,37 +119,21 @@ static cmc_status msg_body_add_control(msg_body *b, int64_t *out_id, int64_t id,
     if (oid == NULL || (num_values > 0 && (values == NULL || value_lens == NULL))) {
         CMC_RAISE(CMC_E_ARG);
     }
-    msg_buf ta;
     msg_buf set;
-    msg_buf_init(&ta);
     msg_buf_init(&set);
-    int64_t used = 0;
-    cmc_status st = msg_body_take_id(b, &used, id);
-    if (st != CMC_OK) {
-        return st;
-    }
-    msg_buf_put_int64(&ta, MSG_TAG_INTEGER, used);
-    msg_buf_put_oid(&ta, oid);
     /* Values in the order given: the caller controls the bytes (negative vectors). */
     for (size_t i = 0; i < num_values; i++) {
         msg_buf_put(&set, values[i], value_lens[i]);
     }
-    msg_buf_put_tlv(&ta, MSG_TAG_SET, set.p, set.len);
-    ta.err |= set.err;
+    msg_buf_wrap(&set, MSG_TAG_SET);
+    if (set.err) {
+        msg_buf_cleanup(&set);
+        CMC_RAISE(CMC_E_ARG);
+    }
+    cmc_status st = msg_body_add_element(b, MSG_SEQ_CONTROL, MSG_TAG_SEQUENCE, out_id, id, oid,
+                                         set.p, set.len, CMC_E_ARG);
     msg_buf_cleanup(&set);
-    int bad = ta.err;
-    if (!bad) {
-        msg_buf_put_tlv(&b->seq[MSG_SEQ_CONTROL], MSG_TAG_SEQUENCE, ta.p, ta.len);
-    }
-    msg_buf_cleanup(&ta);
-    if (bad) {
-        b->num_used--;
-        CMC_RAISE(CMC_E_ARG); /* most likely a bad OID */
-    }
-    if (out_id != NULL) {
-        *out_id = used;
-    }
-    return CMC_OK;
+    return st;
 }
 
 /* msg_body_add_value1 adds a control with one value (the encoding in |v|). */
@@ -134,6 +148,14 @@ static cmc_status msg_body_add_value1(msg_body *b, int64_t *out_id, int64_t id, 
     cmc_status st = msg_body_add_control(b, out_id, id, oid, vals, lens, 1);
     msg_buf_cleanup(v);
     return st;
+}
+
+static cmc_status msg_body_add_transaction_id(msg_body *b, int64_t *out_id, int64_t id,
+                                              uint64_t transaction_id) {
+    msg_buf v;
+    msg_buf_init(&v);
+    msg_buf_put_uint64(&v, MSG_TAG_INTEGER, transaction_id);
+    return msg_body_add_value1(b, out_id, id, MSG_OID_ID_CMC(5), &v);
 }
 
 static cmc_status msg_body_add_octets(msg_body *b, int64_t *out_id, int64_t id, const char *oid,
@@ -152,28 +174,7 @@ static cmc_status msg_body_add_tagged_raw(msg_body *b, int seq, int64_t *out_id,
     if (der == NULL || len == 0) {
         CMC_RAISE(CMC_E_ARG);
     }
-    int64_t used = 0;
-    CMC_TRY(msg_body_take_id(b, &used, id));
-    msg_buf e;
-    msg_buf_init(&e);
-    msg_buf_put_int64(&e, MSG_TAG_INTEGER, used);
-    if (oid != NULL) {
-        msg_buf_put_oid(&e, oid);
-    }
-    msg_buf_put(&e, der, len);
-    int bad = e.err;
-    if (!bad) {
-        msg_buf_put_tlv(&b->seq[seq], MSG_TAG_SEQUENCE, e.p, e.len);
-    }
-    msg_buf_cleanup(&e);
-    if (bad) {
-        b->num_used--;
-        CMC_RAISE(CMC_E_ARG);
-    }
-    if (out_id != NULL) {
-        *out_id = used;
-    }
-    return CMC_OK;
+    return msg_body_add_element(b, seq, MSG_TAG_SEQUENCE, out_id, id, oid, der, len, CMC_E_ARG);
 }
 
 /* msg_body_to_der: PKIData has four sequences, PKIResponse three (no reqSequence). */
@@ -228,10 +229,7 @@ void cmc_pki_data_builder_free(cmc_pki_data_builder *b) {
 cmc_status cmc_pki_data_builder_add_transaction_id(cmc_pki_data_builder *b, int64_t *out_id,
                                                    int64_t id, uint64_t transaction_id) {
     MSG_CHECK_B(b);
-    msg_buf v;
-    msg_buf_init(&v);
-    msg_buf_put_uint64(&v, MSG_TAG_INTEGER, transaction_id);
-    return msg_body_add_value1(&b->body, out_id, id, MSG_OID_ID_CMC(5), &v);
+    return msg_body_add_transaction_id(&b->body, out_id, id, transaction_id);
 }
 
 cmc_status cmc_pki_data_builder_add_sender_nonce(cmc_pki_data_builder *b, int64_t *out_id,
@@ -318,22 +316,8 @@ cmc_status cmc_pki_data_builder_add_tcr_der(cmc_pki_data_builder *b, int64_t *ou
         CMC_RAISE(CMC_E_ARG);
     }
     /* tcr [0] TaggedCertificationRequest (IMPLICIT: 0xA0 on the SEQUENCE content). */
-    int64_t used = 0;
-    CMC_TRY(msg_body_take_id(&b->body, &used, id));
-    msg_buf e;
-    msg_buf_init(&e);
-    msg_buf_put_int64(&e, MSG_TAG_INTEGER, used);
-    msg_buf_put(&e, der, der_len);
-    msg_buf_put_tlv(&b->body.seq[MSG_SEQ_REQ], MSG_TAG_CTX_CONS(0), e.p, e.len);
-    int bad = e.err;
-    msg_buf_cleanup(&e);
-    if (bad) {
-        CMC_RAISE(CMC_E_NOMEM);
-    }
-    if (out_id != NULL) {
-        *out_id = used;
-    }
-    return CMC_OK;
+    return msg_body_add_element(&b->body, MSG_SEQ_REQ, MSG_TAG_CTX_CONS(0), out_id, id, NULL, der,
+                                der_len, CMC_E_NOMEM);
 }
 
 cmc_status cmc_pki_data_builder_add_tcr(cmc_pki_data_builder *b, int64_t *out_id, int64_t id,
@@ -513,10 +497,7 @@ cmc_status cmc_pki_response_builder_add_transaction_id_der(cmc_pki_response_buil
 cmc_status cmc_pki_response_builder_add_transaction_id(cmc_pki_response_builder *b, int64_t *out_id,
                                                        int64_t id, uint64_t transaction_id) {
     MSG_CHECK_B(b);
-    msg_buf v;
-    msg_buf_init(&v);
-    msg_buf_put_uint64(&v, MSG_TAG_INTEGER, transaction_id);
-    return msg_body_add_value1(&b->body, out_id, id, MSG_OID_ID_CMC(5), &v);
+    return msg_body_add_transaction_id(&b->body, out_id, id, transaction_id);
 }
 
 cmc_status cmc_pki_response_builder_add_sender_nonce(cmc_pki_response_builder *b, int64_t *out_id,
@@ -556,7 +537,7 @@ cmc_status cmc_pki_response_builder_to_der(const cmc_pki_response_builder *b, ui
 
 cmc_status cmc_pki_response_builder_sign(const cmc_pki_response_builder *b, uint8_t **out,
                                          size_t *out_len, const cmc_signer *signer,
-                                         STACK_OF(X509) * certs, int64_t signing_time) {
+                                         STACK_OF(X509) *certs, int64_t signing_time) {
     MSG_CHECK_B(b);
     if (signer == NULL) {
         CMC_RAISE(CMC_E_ARG);

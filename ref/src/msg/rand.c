@@ -16,7 +16,8 @@
 
 #include "msg/msg_local.h"
 
-#define MSG_HMAC_LEN 32 /* SHA-256 output */
+#define MSG_HMAC_LEN 32                    /* SHA-256 output */
+#define MSG_RAND_CHUNK_BYTES (1024 * 1024) /* RAND_bytes takes an int length */
 
 /* One HMAC-SHA256 counter-mode stream. */
 typedef struct {
@@ -189,7 +190,7 @@ cmc_status cmc_random_bytes(cmc_drbg *drbg, uint8_t *out, size_t out_len) {
         CMC_RAISE(CMC_E_ARG);
     }
     while (out_len > 0) {
-        int n = out_len > 1024 * 1024 ? 1024 * 1024 : (int)out_len;
+        int n = out_len > (size_t)MSG_RAND_CHUNK_BYTES ? MSG_RAND_CHUNK_BYTES : (int)out_len;
         if (RAND_bytes(out, n) != 1) {
             CMC_RAISE(CMC_E_CRYPTO);
         }

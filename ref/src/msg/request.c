@@ -9,7 +9,7 @@
 #include "msg/msg_local.h"
 
 /* msg_req_parts resolves the subject and the extension list (with the SKI) of |opt|. */
-static cmc_status msg_req_parts(X509_NAME **out_name, STACK_OF(X509_EXTENSION) * *out_exts,
+static cmc_status msg_req_parts(X509_NAME **out_name, STACK_OF(X509_EXTENSION) **out_exts,
                                 const EVP_PKEY *key, const cmc_req_options *opt) {
     X509_NAME *name = NULL;
     STACK_OF(X509_EXTENSION) *exts = NULL;

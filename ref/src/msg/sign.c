@@ -310,7 +310,7 @@ cmc_status cmc_signed_data_sign(uint8_t **out, size_t *out_len, const uint8_t *c
         (signers == NULL && num_signers > 0)) {
         CMC_RAISE(CMC_E_ARG);
     }
-    if (num_signers > MSG_MAX_SIGNERS || content_len > CMC_MAX_MESSAGE_BYTES) {
+    if (num_signers > MSG_MAX_SIGNERS || content_len > (size_t)CMC_MAX_MESSAGE_BYTES) {
         CMC_RAISE(CMC_E_LIMIT);
     }
     if ((opt->faults & CMC_SFAULT_MODIFY_CONTENT) && content_len == 0) {

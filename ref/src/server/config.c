@@ -70,7 +70,7 @@ static cmc_server_config *config_new_defaults(void) {
     cfg->include_chain = 1;
     cfg->validity_days = CMC_DEFAULT_VALIDITY_DAYS;
     cfg->sig_algs = CMC_SIG_ALL;
-    cfg->max_body_bytes = CMC_MAX_MESSAGE_BYTES;
+    cfg->max_body_bytes = (size_t)CMC_MAX_MESSAGE_BYTES;
     strcpy(cfg->store_path, ":memory:");
     return cfg;
 }
@@ -163,7 +163,7 @@ cmc_status cmc_server_config_set_store(cmc_server_config *cfg, const char *path)
     if (cfg == NULL || path == NULL || path[0] == '\0' || strlen(path) >= CMC_MAX_STORE_PATH) {
         CMC_RAISE(CMC_E_ARG);
     }
-    strcpy(cfg->store_path, path);
+    memcpy(cfg->store_path, path, strlen(path) + 1); /* length checked above */
     return CMC_OK;
 }
 
@@ -188,7 +188,7 @@ cmc_status cmc_server_config_set_revocation_reasons(cmc_server_config *cfg, unsi
 }
 
 cmc_status cmc_server_config_set_max_body(cmc_server_config *cfg, size_t max_body_bytes) {
-    if (cfg == NULL || max_body_bytes == 0 || max_body_bytes > CMC_MAX_MESSAGE_BYTES) {
+    if (cfg == NULL || max_body_bytes == 0 || max_body_bytes > (size_t)CMC_MAX_MESSAGE_BYTES) {
         CMC_RAISE(CMC_E_ARG);
     }
     cfg->max_body_bytes = max_body_bytes;
@@ -276,6 +276,10 @@ static const char *get(loader *ld, const char *section, const char *key) {
 }
 
 static void resolve(loader *ld, const char *name, char *out, size_t out_len) {
+    if (name == NULL) {
+        out[0] = '\0'; /* callers pass require()'d values; defensive */
+        return;
+    }
     if (name[0] == '/' || ld->dir[0] == '\0') {
         snprintf(out, out_len, "%s", name);
     } else {
@@ -313,7 +317,7 @@ static BIO *open_pem(loader *ld, const char *section, const char *key, const cha
         *st = fail(ld, section, key, "cannot open %s: %s", path, strerror(errno));
         return NULL;
     }
-    if (sb.st_size > CMC_MAX_PEM_BYTES) {
+    if (sb.st_size > (off_t)CMC_MAX_PEM_BYTES) {
         *st = fail(ld, section, key, "%s is larger than %d bytes", path, CMC_MAX_PEM_BYTES);
         return NULL;
     }
@@ -577,7 +581,7 @@ static cmc_status load_officers(loader *ld, cmc_server_config *cfg, const char *
             return fail(ld, section, v->name, "section [%s] does not exist", osec);
         }
         CMC_TRY(check_keys(ld, osec, kKeys));
-        const char *file;
+        const char *file = NULL;
         CMC_TRY(require(ld, osec, "certificate", &file));
         unsigned roles = 0;
         CMC_TRY(parse_roles(ld, osec, "roles", &roles));
@@ -621,7 +625,7 @@ static cmc_status load_all(loader *ld, cmc_server_config *cfg) {
     CMC_TRY(check_keys(ld, "server", kServer));
     CMC_TRY(check_keys(ld, "policy", kPolicy));
     CMC_TRY(check_keys(ld, "limits", kLimits));
-    const char *v;
+    const char *v = NULL;
     CMC_TRY(require(ld, "server", "ca_certificate", &v));
     CMC_TRY(load_cert(ld, "server", "ca_certificate", v, &cfg->ca_cert));
     CMC_TRY(require(ld, "server", "ca_key", &v));
@@ -676,7 +680,7 @@ static cmc_status load_all(loader *ld, cmc_server_config *cfg) {
     CMC_TRY(get_long(ld, "policy", "validity_days", 1, CMC_MAX_VALIDITY_DAYS, &cfg->validity_days));
     CMC_TRY(parse_sig_algs(ld, "policy", "signature_algorithms", &cfg->sig_algs));
     long max_body = (long)cfg->max_body_bytes;
-    CMC_TRY(get_long(ld, "limits", "max_body_bytes", 1, CMC_MAX_MESSAGE_BYTES, &max_body));
+    CMC_TRY(get_long(ld, "limits", "max_body_bytes", 1, (long)CMC_MAX_MESSAGE_BYTES, &max_body));
     cfg->max_body_bytes = (size_t)max_body;
     CMC_TRY(load_test(ld, cfg));
     CMC_TRY(load_faults(ld, cfg));
@@ -708,7 +712,7 @@ cmc_status cmc_server_config_load(cmc_server_config **out, const char *path, cha
     if (stat(path, &sb) != 0) {
         return fail(&ld, NULL, NULL, "cannot open: %s", strerror(errno));
     }
-    if (sb.st_size > CMC_MAX_CONFIG_BYTES) {
+    if (sb.st_size > (off_t)CMC_MAX_CONFIG_BYTES) {
         return fail(&ld, NULL, NULL, "larger than %d bytes", CMC_MAX_CONFIG_BYTES);
     }
     ld.conf = NCONF_new(NULL);
@@ -764,16 +768,49 @@ cmc_status cmc_cert_state_parse(cmc_cert_state *out, const char *s) {
         out->revoked_at = 0;
         return CMC_OK;
     }
-    int reason = -1, n = 0;
-    struct tm tm;
-    memset(&tm, 0, sizeof(tm));
-    if (sscanf(s, "status=revoked; reason=%d; time=%4d%2d%2d%2d%2d%2dZ%n", &reason, &tm.tm_year,
-               &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 7 ||
-        s[n] != '\0' || reason < 0 || reason > CMC_CRL_REASON_MAX) {
+    /* Exactly the cmc_cert_state_format text, read by hand: the string may come from another
+     * server (the runner parses statusStrings), and sscanf's %d has undefined behaviour on
+     * overflow and accepts signs and spaces. */
+    static const char kPrefix[] = "status=revoked; reason=";
+    static const char kTime[] = "; time=";
+    if (strncmp(s, kPrefix, sizeof(kPrefix) - 1) != 0) {
         CMC_RAISE(CMC_E_BAD_VALUE);
     }
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
+    const char *p = s + sizeof(kPrefix) - 1;
+    int reason = 0;
+    size_t digits = 0;
+    for (; *p >= '0' && *p <= '9' && digits < 3; p++, digits++) {
+        reason = reason * 10 + (*p - '0');
+    }
+    if (digits == 0 || digits > 2 || reason > CMC_CRL_REASON_MAX ||
+        strncmp(p, kTime, sizeof(kTime) - 1) != 0) {
+        CMC_RAISE(CMC_E_BAD_VALUE);
+    }
+    p += sizeof(kTime) - 1;
+    /* YYYYMMDDHHMMSSZ */
+    static const int kWidth[6] = {4, 2, 2, 2, 2, 2};
+    int field[6];
+    for (size_t f = 0; f < 6; f++) {
+        field[f] = 0;
+        for (int i = 0; i < kWidth[f]; i++, p++) {
+            if (*p < '0' || *p > '9') {
+                CMC_RAISE(CMC_E_BAD_VALUE);
+            }
+            field[f] = field[f] * 10 + (*p - '0');
+        }
+    }
+    if (p[0] != 'Z' || p[1] != '\0' || field[1] < 1 || field[1] > 12 || field[2] < 1 ||
+        field[2] > 31 || field[3] > 23 || field[4] > 59 || field[5] > 60) {
+        CMC_RAISE(CMC_E_BAD_VALUE);
+    }
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = field[0] - 1900;
+    tm.tm_mon = field[1] - 1;
+    tm.tm_mday = field[2];
+    tm.tm_hour = field[3];
+    tm.tm_min = field[4];
+    tm.tm_sec = field[5];
     out->revoked = 1;
     out->reason = reason;
     out->revoked_at = timegm(&tm);

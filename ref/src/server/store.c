@@ -162,9 +162,10 @@ static int serial_hex(const ASN1_INTEGER *serial, char out[CMC_MAX_SERIAL_HEX + 
         ERR_clear_error();
         return 0;
     }
-    int ok = strlen(hex) <= CMC_MAX_SERIAL_HEX;
+    size_t len = strlen(hex);
+    int ok = len <= CMC_MAX_SERIAL_HEX;
     if (ok) {
-        strcpy(out, hex);
+        memcpy(out, hex, len + 1);
     }
     OPENSSL_free(hex);
     return ok;
@@ -255,11 +256,15 @@ static cmc_status write_txn(cmc_store *st, cmc_status (*apply)(cmc_store *, void
     }
     store_op me = {apply, arg, CMC_OK, 0, NULL};
     pthread_mutex_lock(&st->queue_lock);
+    /* |me| lives on this stack while queued: a leader unlinks it from the queue, and sets
+     * |done| last (under queue_lock), before this function can return. */
     if (st->queue_tail != NULL) {
         st->queue_tail->next = &me;
     } else {
+        /* cppcheck-suppress autoVariables ; unlinked before |done|, see above */
         st->queue_head = &me;
     }
+    /* cppcheck-suppress autoVariables ; unlinked before |done|, see above */
     st->queue_tail = &me;
     while (!me.done) {
         if (st->leader_active) {
@@ -463,7 +468,7 @@ static cmc_status revoke_apply(cmc_store *st, void *arg) {
     const char *hex = a->hex;
     int reason = a->reason;
     time_t when = a->when;
-    cmc_cert_state state;
+    cmc_cert_state state = {0};
     cmc_status s = find(st, hex, a->issuer, NULL, &state);
     if (s == CMC_OK && state.revoked) {
         s = cmc_error_raise(CMC_E_ALREADY_REVOKED, __FILE__, __LINE__);
@@ -527,7 +532,7 @@ cmc_status cmc_store_note(cmc_store *st, const ASN1_INTEGER *transaction_id, con
             ERR_clear_error();
             transaction_id = NULL; /* too long to be worth recording */
         } else {
-            strcpy(tid, dec);
+            memcpy(tid, dec, strlen(dec) + 1); /* fits: checked above */
             OPENSSL_free(dec);
         }
     }

@@ -687,6 +687,7 @@ static cmc_status exec_exchange(cmc_transport *t, cmc_http_response *resp,
     char *argv[] = {"sh", "-c", t->url, NULL};
     pid_t pid = fork();
     if (pid == 0) {
+        setpgid(0, 0); /* its own process group: a timeout kills the shim and its children */
         dup2(sin[1], 0);
         dup2(sout[1], 1);
         execve("/bin/sh", argv, envp);
@@ -750,6 +751,7 @@ static cmc_status exec_exchange(cmc_transport *t, cmc_http_response *resp,
     close(in_fd);
     close(out_fd);
     if (st != CMC_OK) {
+        kill(-pid, SIGKILL);
         kill(pid, SIGKILL);
     }
     int wstatus = 0;

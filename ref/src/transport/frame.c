@@ -87,7 +87,7 @@ cmc_status cmc_ber_frame_length(size_t *out_len, const uint8_t *buf, size_t buf_
     size_t pos = 0;
     size_t depth = 0; /* open indefinite-length elements */
     for (;;) {
-        ber_header h;
+        ber_header h = {0};
         if (pos >= buf_len) {
             return CMC_E_TRUNCATED;
         }

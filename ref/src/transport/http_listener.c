@@ -38,6 +38,7 @@ typedef struct {
     uint64_t start_ms;
     uint64_t start_us; /* for the access log */
     int too_large;
+    int answered; /* a response was queued before the body arrived (404, 405, 413) */
 } http_req;
 
 static void http_quiet_logger(void *cls, const char *fmt, va_list ap) {
@@ -110,6 +111,7 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *c, cons
         pthread_mutex_lock(&h->mu);
         h->in_flight++;
         pthread_mutex_unlock(&h->mu);
+        r->answered = 1; /* until proven a request for the handler, below */
         if (strcmp(url, l->path) != 0) {
             return http_refuse(l, c, MHD_HTTP_NOT_FOUND, "not found: CMC is served at another path",
                                method, url, media_type, r->start_us);
@@ -133,6 +135,11 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *c, cons
                                    media_type, r->start_us);
             }
         }
+        r->answered = 0;
+        return MHD_YES;
+    }
+    if (r->answered) {
+        *upload_data_size = 0; /* already answered: drop whatever still arrives */
         return MHD_YES;
     }
     if (*upload_data_size > 0) {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KAT_MAX_BYTES (1024 * 1024) /* every KAT file is far smaller */
+#define KAT_MAX_BYTES ((size_t)1024 * 1024) /* every KAT file is far smaller */
 
 static inline const char *kat_source_dir(void) {
     const char *d = getenv("CMC_SOURCE_DIR");
@@ -40,11 +40,26 @@ static inline uint8_t *kat_load(const char *name, size_t *out_len) {
     return kat_read_path(path, out_len);
 }
 
+/* kat_require loads ref/tests/kat/|stem|.der and fails the running cmocka test if it is
+ * missing (include <cmocka.h> before this header). */
+static inline uint8_t *kat_require(const char *stem, size_t *out_len) {
+    char name[256];
+    snprintf(name, sizeof(name), "%s.der", stem);
+    uint8_t *in = kat_load(name, out_len);
+    if (in == NULL) {
+        fail_msg("missing KAT %s", name);
+    }
+    return in;
+}
+
 /* kat_mutate returns a malloc'd copy of |in| with |delta| bytes appended (delta > 0, zero
  * bytes) or removed from the end (delta < 0), and the first byte replaced by |first| if
  * |first| >= 0. */
 static inline uint8_t *kat_mutate(const uint8_t *in, size_t in_len, long delta, int first,
                                   size_t *out_len) {
+    if (delta < 0 && (size_t)-delta > in_len) {
+        return NULL; /* cannot remove more bytes than there are */
+    }
     size_t n = (size_t)((long)in_len + delta);
     uint8_t *out = calloc(1, n + 1);
     if (out == NULL) {
