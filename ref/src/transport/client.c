@@ -176,7 +176,7 @@ cmc_status cmc_transport_open(cmc_transport **out, const char *url,
     if (out == NULL || url == NULL || strlen(url) >= CMC_TRANSPORT_MAX_URL) {
         CMC_RAISE(CMC_E_ARG);
     }
-    t_kind kind;
+    t_kind kind = T_HTTP; /* every branch below sets it or returns */
     if (strncasecmp(url, "http://", 7) == 0) {
         kind = T_HTTP;
     } else if (strncasecmp(url, "https://", 8) == 0) {
