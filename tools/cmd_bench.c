@@ -802,9 +802,8 @@ static void print_table(const bench_row *rows, size_t num, int transport, const 
                 printf("%-13s %-8s %-6s %6zu %7d %9.1f %8s %8s", kOpNames[r->op], r->ks->name,
                        r->store, r->n, r->clients, rate(r->n, r->wall_s), "-", "-");
             } else {
-                printf("%-13s %-8s %-6s %6zu %7d %9.1f %8.2f %8.2f", kOpNames[r->op],
-                       r->ks->name, r->store, r->n, r->clients, rate(r->n, r->wall_s), r->p50_ms,
-                       r->p99_ms);
+                printf("%-13s %-8s %-6s %6zu %7d %9.1f %8.2f %8.2f", kOpNames[r->op], r->ks->name,
+                       r->store, r->n, r->clients, rate(r->n, r->wall_s), r->p50_ms, r->p99_ms);
             }
             if (r->server_rss_kib >= 0) {
                 printf(" %6.1f MiB", (double)r->server_rss_kib / 1024.0);
