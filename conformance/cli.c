@@ -9,38 +9,37 @@
 #include "report.h"
 
 static void usage(FILE *f) {
-    fputs(
-        "usage: cmckit conform [OPTIONS]\n"
-        "Runs the CMC conformance suite. Without --target or --url: against the embedded\n"
-        "reference server, in-process (every case passes there).\n\n"
-        "target\n"
-        "  --target FILE         target configuration (OpenSSL config syntax: url, TLS trust,\n"
-        "                        officer credentials per role, CA certificate, policy)\n"
-        "  --url URL             a target without credentials: http(s)://, tcp://HOST[:PORT],\n"
-        "                        file:INBOX,OUTBOX, exec:COMMAND; cases needing officer\n"
-        "                        credentials are skipped\n"
-        "  --fixture-officers    the --url target trusts the vectors/pki officers (e.g. a\n"
-        "                        `cmckit serve` with the embedded default)\n"
-        "  --profile NAME|FILE   rfc (default), documented-vendor, or a JSON profile\n"
-        "  --suite DIR           the vector set (default: the source tree's vectors/)\n"
-        "selection\n"
-        "  --only GLOB           run cases whose id matches (repeatable)\n"
-        "  --skip GLOB           leave out cases whose id matches (repeatable)\n"
-        "  --tag TAG             run cases with this tag (repeatable)\n"
-        "  --level must|should|all   MUST only, MUST+SHOULD, or everything (default all)\n"
-        "  --list                list the selected cases and exit\n"
-        "  --replay DIR          send again the requests recorded by --transcripts DIR\n"
-        "  --no-sanity           skip the sanity enrollments before and after the run\n"
-        "reports\n"
-        "  --report-json FILE    versioned JSON (conformance/schema/report.schema.json)\n"
-        "  --report-junit FILE   JUnit XML\n"
-        "  --report-html FILE    one self-contained HTML file with every transcript\n"
-        "  --transcripts DIR     request/response DER of every step, DIR/<case>/step-N.*\n"
-        "  -q, --quiet           terminal table lists only cases that did not pass\n"
-        "  --color, --no-color   force or suppress colour (default: only on a terminal)\n\n"
-        "exit status: 0 conformant, 1 not conformant, 2 usage or configuration error,\n"
-        "3 target unreachable or first sanity enrollment failed, 4 internal error\n",
-        f);
+    fputs("usage: cmckit conform [OPTIONS]\n"
+          "Runs the CMC conformance suite. Without --target or --url: against the embedded\n"
+          "reference server, in-process (every case passes there).\n\n"
+          "target\n"
+          "  --target FILE         target configuration (OpenSSL config syntax: url, TLS trust,\n"
+          "                        officer credentials per role, CA certificate, policy)\n"
+          "  --url URL             a target without credentials: http(s)://, tcp://HOST[:PORT],\n"
+          "                        file:INBOX,OUTBOX, exec:COMMAND; cases needing officer\n"
+          "                        credentials are skipped\n"
+          "  --fixture-officers    the --url target trusts the vectors/pki officers (e.g. a\n"
+          "                        `cmckit serve` with the embedded default)\n"
+          "  --profile NAME|FILE   rfc (default), documented-vendor, or a JSON profile\n"
+          "  --suite DIR           the vector set (default: the source tree's vectors/)\n"
+          "selection\n"
+          "  --only GLOB           run cases whose id matches (repeatable)\n"
+          "  --skip GLOB           leave out cases whose id matches (repeatable)\n"
+          "  --tag TAG             run cases with this tag (repeatable)\n"
+          "  --level must|should|all   MUST only, MUST+SHOULD, or everything (default all)\n"
+          "  --list                list the selected cases and exit\n"
+          "  --replay DIR          send again the requests recorded by --transcripts DIR\n"
+          "  --no-sanity           skip the sanity enrollments before and after the run\n"
+          "reports\n"
+          "  --report-json FILE    versioned JSON (conformance/schema/report.schema.json)\n"
+          "  --report-junit FILE   JUnit XML\n"
+          "  --report-html FILE    one self-contained HTML file with every transcript\n"
+          "  --transcripts DIR     request/response DER of every step, DIR/<case>/step-N.*\n"
+          "  -q, --quiet           terminal table lists only cases that did not pass\n"
+          "  --color, --no-color   force or suppress colour (default: only on a terminal)\n\n"
+          "exit status: 0 conformant, 1 not conformant, 2 usage or configuration error,\n"
+          "3 target unreachable or first sanity enrollment failed, 4 internal error\n",
+          f);
 }
 
 typedef struct {
@@ -66,8 +65,8 @@ static int parse(cli_opts *o, int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *const with_value[] = {
-            "--target", "--url",         "--profile",      "--suite",        "--only",
-            "--skip",   "--tag",         "--level",        "--replay",       "--report-json",
+            "--target",       "--url",         "--profile",    "--suite",  "--only",
+            "--skip",         "--tag",         "--level",      "--replay", "--report-json",
             "--report-junit", "--report-html", "--transcripts"};
         const char *v = NULL;
         const char *name = a;
@@ -107,9 +106,10 @@ static int parse(cli_opts *o, int argc, char **argv) {
             o->suite = v;
         } else if (strcmp(name, "--only") == 0 || strcmp(name, "--skip") == 0 ||
                    strcmp(name, "--tag") == 0) {
-            const char **arr = name[2] == 'o' ? o->sel.only : name[2] == 's' ? o->sel.skip
-                                                                               : o->sel.tags;
-            size_t *n = name[2] == 'o' ? &o->sel.num_only
+            const char **arr = name[2] == 'o'   ? o->sel.only
+                               : name[2] == 's' ? o->sel.skip
+                                                : o->sel.tags;
+            size_t *n = name[2] == 'o'   ? &o->sel.num_only
                         : name[2] == 's' ? &o->sel.num_skip
                                          : &o->sel.num_tags;
             if (*n == CMC_CONFORM_MAX_PATTERNS) {
@@ -216,7 +216,7 @@ int cmc_conform_main(int argc, char **argv, const char *default_vectors_dir) {
         fprintf(stderr, "cmckit conform: %s\n", err);
         return CMC_CONFORM_EXIT_USAGE;
     }
-    const char *profile_name = o.profile != NULL           ? o.profile
+    const char *profile_name = o.profile != NULL         ? o.profile
                                : target->profile != NULL ? target->profile
                                                          : "rfc";
     cmc_conform_profile *profile = cmc_conform_profile_load(profile_name, err, sizeof(err));

@@ -50,18 +50,18 @@ static char *iso_now(void) {
 typedef struct {
     const cmc_conform_engine_options *opt;
     const cmc_conform_target *target;
-    cmc_transport *remote;  /* non-embedded targets: one client for the run */
-    X509_STORE *trust;      /* the CA responses must chain to; NULL = chain not checked */
-    X509 *ca;               /* the CA "$ca" stands for in recipes (target's or fixture's) */
-    cmc_credential enroll;  /* the target's officer credentials (vendor targets) */
+    cmc_transport *remote; /* non-embedded targets: one client for the run */
+    X509_STORE *trust;     /* the CA responses must chain to; NULL = chain not checked */
+    X509 *ca;              /* the CA "$ca" stands for in recipes (target's or fixture's) */
+    cmc_credential enroll; /* the target's officer credentials (vendor targets) */
     cmc_credential revoke;
-    unsigned allowed_reasons; /* the target's revocation policy */
-    int64_t signing_time;   /* signingTime of compiled requests */
-    const char *scheme;     /* "embedded", "http", "https", "tcp", "file", "exec" */
-    const char *suite_seed; /* the manifest's seed (hex): per-case server seeds */
+    unsigned allowed_reasons;   /* the target's revocation policy */
+    int64_t signing_time;       /* signingTime of compiled requests */
+    const char *scheme;         /* "embedded", "http", "https", "tcp", "file", "exec" */
+    const char *suite_seed;     /* the manifest's seed (hex): per-case server seeds */
     cmc_transport_options topt; /* the remote target's transport options */
-    size_t exchanges;       /* requests sent to the target */
-    size_t unreachable;     /* of which no connection could be made */
+    size_t exchanges;           /* requests sent to the target */
+    size_t unreachable;         /* of which no connection could be made */
 } engine;
 
 static cmc_status new_server(engine *e, cmc_server **out, const cmc_case *c) {
@@ -135,8 +135,8 @@ static void request_facts_read(request_facts *f, const uint8_t *der, size_t len)
         ASN1_OBJECT *nonce_oid = OBJ_txt2obj(CMC_OID_ID_CMC ".6", 1);
         for (int i = 0; pd != NULL && i < sk_CMC_TAGGED_ATTRIBUTE_num(pd->controlSequence); i++) {
             CMC_TAGGED_ATTRIBUTE *a = sk_CMC_TAGGED_ATTRIBUTE_value(pd->controlSequence, i);
-            ASN1_TYPE *v = sk_ASN1_TYPE_num(a->attrValues) > 0 ? sk_ASN1_TYPE_value(a->attrValues, 0)
-                                                               : NULL;
+            ASN1_TYPE *v =
+                sk_ASN1_TYPE_num(a->attrValues) > 0 ? sk_ASN1_TYPE_value(a->attrValues, 0) : NULL;
             if (v == NULL) {
                 continue;
             }
@@ -165,17 +165,17 @@ static void request_facts_read(request_facts *f, const uint8_t *der, size_t len)
 /* ------------------------------------------------------------------ response facts */
 
 typedef struct {
-    int have_answer;          /* a response (any HTTP status) arrived */
+    int have_answer; /* a response (any HTTP status) arrived */
     int http_status;
-    const char *media_type;   /* as received; NULL if none */
+    const char *media_type; /* as received; NULL if none */
     const uint8_t *body;
     size_t body_len;
-    int media;                /* cmc_expect_media, or -1 for an unknown type */
-    int parsed;               /* cmc_response_read succeeded */
+    int media;  /* cmc_expect_media, or -1 for an unknown type */
+    int parsed; /* cmc_response_read succeeded */
     cmc_status parse_status;
     cmc_response r;
-    size_t num_issued;        /* end-entity certificates in the answer */
-    int has_chain;            /* a CA certificate is in the answer */
+    size_t num_issued; /* end-entity certificates in the answer */
+    int has_chain;     /* a CA certificate is in the answer */
 } response_facts;
 
 static void response_facts_read(response_facts *f, engine *e, const cmc_http_response *resp,
@@ -214,7 +214,9 @@ static void response_facts_read(response_facts *f, engine *e, const cmc_http_res
     }
 }
 
-static void response_facts_cleanup(response_facts *f) { cmc_response_cleanup(&f->r); }
+static void response_facts_cleanup(response_facts *f) {
+    cmc_response_cleanup(&f->r);
+}
 
 /* ------------------------------------------------------------------ outcome checks */
 
@@ -287,8 +289,8 @@ static void check_status_entry(check_list *l, const cmc_outcome *o, const cmc_re
                                const char *what) {
     if (s->status != o->cmc_status) {
         add(l, "cmc-status", CMC_VERDICT_FAIL, "%s: expected %s, got %s%s%s", what,
-            status_name(o->cmc_status), status_name(s->status),
-            s->fail_info >= 0 ? "/" : "", s->fail_info >= 0 ? fail_name(s->fail_info) : "");
+            status_name(o->cmc_status), status_name(s->status), s->fail_info >= 0 ? "/" : "",
+            s->fail_info >= 0 ? fail_name(s->fail_info) : "");
         return;
     }
     add(l, "cmc-status", CMC_VERDICT_PASS, "%s: %s", what, status_name(s->status));
@@ -308,8 +310,8 @@ static void check_status_entry(check_list *l, const cmc_outcome *o, const cmc_re
     }
     if (o->status_string_contains != NULL) {
         if (s->status_string == NULL || !contains_ci(s->status_string, o->status_string_contains)) {
-            add(l, "status-string", CMC_VERDICT_FAIL, "%s: statusString %s%s%s lacks \"%s\"",
-                what, s->status_string ? "\"" : "", s->status_string ? s->status_string : "absent",
+            add(l, "status-string", CMC_VERDICT_FAIL, "%s: statusString %s%s%s lacks \"%s\"", what,
+                s->status_string ? "\"" : "", s->status_string ? s->status_string : "absent",
                 s->status_string ? "\"" : "", o->status_string_contains);
         } else {
             add(l, "status-string", CMC_VERDICT_PASS, NULL);
@@ -576,13 +578,15 @@ static const char *not_applicable(engine *e, const cmc_case *c, char *buf, size_
         if (!e->target->fixture_officers && e->opt->replay_dir == NULL) {
             const char *slot = recipe_signer_slot(s->recipe);
             if (slot != NULL && strcmp(slot, "enroll") == 0 && e->enroll.key == NULL) {
-                snprintf(buf, len, "needs an enrollment officer ([enroll_officer] in the target "
-                                   "configuration)");
+                snprintf(buf, len,
+                         "needs an enrollment officer ([enroll_officer] in the target "
+                         "configuration)");
                 return buf;
             }
             if (slot != NULL && strcmp(slot, "revoke") == 0 && e->revoke.key == NULL) {
-                snprintf(buf, len, "needs a revocation officer ([revoke_officer] in the target "
-                                   "configuration)");
+                snprintf(buf, len,
+                         "needs a revocation officer ([revoke_officer] in the target "
+                         "configuration)");
                 return buf;
             }
             if (e->target->ca_cert == NULL && recipe_uses(s->recipe, "\"$ca\"")) {
@@ -670,8 +674,8 @@ static int http_like(const engine *e) {
 /* Runs the semantic checks of step |k| on the answer. Captured values go into |captures|;
  * |*diverged| is set when a captured value differs from the reference run's. */
 static void step_checks(engine *e, const cmc_case *c, size_t k, cmc_conform_step *rs,
-                        const response_facts *f, const uint8_t *req, size_t req_len,
-                        int replayed, json_t *captures, int *diverged) {
+                        const response_facts *f, const uint8_t *req, size_t req_len, int replayed,
+                        json_t *captures, int *diverged) {
     const cmc_step *s = &c->steps[k];
     /* 1. the outcome: the first allowed outcome that matches, else the reference one. */
     check_list best, l;
@@ -695,8 +699,7 @@ static void step_checks(engine *e, const cmc_case *c, size_t k, cmc_conform_step
         } else if (match == s->num_outcomes && best.c[i].v == CMC_VERDICT_FAIL &&
                    s->num_outcomes > 1) {
             cmc_conform_step_check(rs, best.c[i].name, best.c[i].v,
-                                   "%s (no alternative of %zu matched either)", r,
-                                   s->num_outcomes);
+                                   "%s (no alternative of %zu matched either)", r, s->num_outcomes);
         } else {
             cmc_conform_step_check(rs, best.c[i].name, best.c[i].v, "%s", r);
         }
@@ -833,7 +836,9 @@ static void step_checks(engine *e, const cmc_case *c, size_t k, cmc_conform_step
     }
 }
 
-static int transport_reached(cmc_status st) { return st == CMC_OK || st == CMC_E_HTTP; }
+static int transport_reached(cmc_status st) {
+    return st == CMC_OK || st == CMC_E_HTTP;
+}
 
 /* Sends one request; fills |resp| and records the answer or the transport error in |rs|.
  * Returns 1 if an answer arrived. */
@@ -871,14 +876,14 @@ static int exchange(engine *e, case_link *l, cmc_conform_step *rs, const char *m
     *out_st = st;
     if (!transport_reached(st)) {
         const char *detail = cmc_error_last()->detail;
-        rs->transport_error = cmc_conform_printf("%s%s%s", cmc_status_str(st),
-                                                 detail[0] != '\0' ? ": " : "", detail);
+        rs->transport_error =
+            cmc_conform_printf("%s%s%s", cmc_status_str(st), detail[0] != '\0' ? ": " : "", detail);
         memset(resp, 0, sizeof(*resp));
         return 0;
     }
     cmc_conform_step_set_response(rs, resp->http_status,
-                                  resp->media_type[0] != '\0' ? resp->media_type : NULL,
-                                  resp->body, resp->body_len);
+                                  resp->media_type[0] != '\0' ? resp->media_type : NULL, resp->body,
+                                  resp->body_len);
     return 1;
 }
 
@@ -980,8 +985,8 @@ static void run_case(engine *e, const cmc_case *c, cmc_conform_case *rc) {
             memset(&resp, 0, sizeof(resp));
             stop = 1;
         } else {
-            answered = exchange(e, &link, rs, s->method, req, req_len, type, s->accept, &resp,
-                                &xst);
+            answered =
+                exchange(e, &link, rs, s->method, req, req_len, type, s->accept, &resp, &xst);
             e->exchanges++;
             if (!answered) {
                 e->unreachable += xst == CMC_E_CONNECT || xst == CMC_E_TLS;
@@ -1078,8 +1083,8 @@ static void sanity(engine *e, cmc_conform_sanity *out, const char *label) {
     cmc_conform_step *rs = cmc_conform_case_add_step(sc, "enroll");
     cmc_http_response resp;
     cmc_status xst;
-    const char *type = officer ? cmc_media_type_str(CMC_MEDIA_CMC_REQUEST)
-                               : cmc_media_type_str(CMC_MEDIA_PKCS10);
+    const char *type =
+        officer ? cmc_media_type_str(CMC_MEDIA_CMC_REQUEST) : cmc_media_type_str(CMC_MEDIA_PKCS10);
     if (!exchange(e, &link, rs, "POST", der, der_len, type, NULL, &resp, &xst)) {
         out->reason = cmc_conform_printf("target unreachable: %s", rs->transport_error);
     } else {
@@ -1098,13 +1103,13 @@ static void sanity(engine *e, cmc_conform_sanity *out, const char *label) {
             out->reason = cmc_conform_printf("%s enrollment: the answer is not a CMC response (%s)",
                                              label, cmc_status_str(f.parse_status));
         } else if (bad != NULL) {
-            out->reason = cmc_conform_printf("%s enrollment: %s/%s%s%s", label,
-                                             status_name(bad->status), fail_name(bad->fail_info),
-                                             bad->status_string ? " " : "",
-                                             bad->status_string ? bad->status_string : "");
+            out->reason =
+                cmc_conform_printf("%s enrollment: %s/%s%s%s", label, status_name(bad->status),
+                                   fail_name(bad->fail_info), bad->status_string ? " " : "",
+                                   bad->status_string ? bad->status_string : "");
         } else if (issued == NULL) {
-            out->reason = cmc_conform_printf("%s enrollment: no certificate for the requested key",
-                                             label);
+            out->reason =
+                cmc_conform_printf("%s enrollment: no certificate for the requested key", label);
         } else {
             out->ok = 1;
             out->reason = cmc_conform_printf("%s enrollment issued a certificate", label);
@@ -1144,7 +1149,7 @@ static void warn_stale_profile(const cmc_conform_engine_options *opt, const cmc_
         int used = 0;
         for (size_t i = 0; i < suite->num_cases && !used; i++) {
             for (size_t k = 0; k < suite->cases[i].num_requires && !used; k++) {
-                used = strcmp(suite->cases[i].requires[k], p->absent[a].key) == 0;
+                used = strcmp(suite->cases[i].requires[k], p -> absent[a].key) == 0;
             }
         }
         if (!used) {
@@ -1176,9 +1181,9 @@ static void engine_cleanup(engine *e) {
 
 static void diag_first(char *err, size_t err_len, const char *dir, cmc_status st,
                        const cmc_diag *d) {
-    snprintf(err, err_len, "cannot load the vector set in %s: %s%s%s%s", dir,
-             cmc_status_str(st), d->num_lines > 0 ? " (" : "",
-             d->num_lines > 0 ? d->lines[0] : "", d->num_lines > 0 ? ")" : "");
+    snprintf(err, err_len, "cannot load the vector set in %s: %s%s%s%s", dir, cmc_status_str(st),
+             d->num_lines > 0 ? " (" : "", d->num_lines > 0 ? d->lines[0] : "",
+             d->num_lines > 0 ? ")" : "");
 }
 
 cmc_conform_exit cmc_conform_engine_list(FILE *out, const char *vectors_dir,
@@ -1198,8 +1203,8 @@ cmc_conform_exit cmc_conform_engine_list(FILE *out, const char *vectors_dir,
     for (size_t i = 0; i < suite->num_cases; i++) {
         const cmc_case *c = &suite->cases[i];
         char why[128];
-        if (!cmc_conform_selected(sel, c->id, c->level, (const char *const *)c->tags,
-                                  c->num_tags, why, sizeof(why))) {
+        if (!cmc_conform_selected(sel, c->id, c->level, (const char *const *)c->tags, c->num_tags,
+                                  why, sizeof(why))) {
             continue;
         }
         fprintf(out, "%-52s %-6s %-12s %zu  %s%s\n", c->id, c->level, c->family, c->num_steps,
@@ -1254,7 +1259,7 @@ cmc_conform_exit cmc_conform_engine_run(cmc_conform_run **out,
     e.revoke.key = t->revoke.key;
     e.revoke.cert = t->revoke.cert;
     e.revoke.chain = t->revoke.chain;
-    e.allowed_reasons = t->has_allowed_reasons            ? t->allowed_reasons
+    e.allowed_reasons = t->has_allowed_reasons              ? t->allowed_reasons
                         : opt->profile->has_allowed_reasons ? opt->profile->allowed_reasons
                                                             : REFERENCE_ALLOWED_REASONS;
     e.scheme = "embedded";
@@ -1277,8 +1282,7 @@ cmc_conform_exit cmc_conform_engine_run(cmc_conform_run **out,
     char desc[512];
     cmc_conform_target_describe(t, desc, sizeof(desc));
     char suite_desc[600];
-    snprintf(suite_desc, sizeof(suite_desc), "%s (%zu cases)", opt->vectors_dir,
-             suite->num_cases);
+    snprintf(suite_desc, sizeof(suite_desc), "%s (%zu cases)", opt->vectors_dir, suite->num_cases);
     cmc_conform_run *run = cmc_conform_run_new(desc, opt->profile->name, suite_desc);
     run->started = iso_now();
     double t0 = now_ms();
@@ -1299,9 +1303,8 @@ cmc_conform_exit cmc_conform_engine_run(cmc_conform_run **out,
     for (size_t i = 0; i < suite->num_cases; i++) {
         const cmc_case *c = &suite->cases[i];
         char why[128];
-        total += cmc_conform_selected(opt->selection, c->id, c->level,
-                                      (const char *const *)c->tags, c->num_tags, why,
-                                      sizeof(why));
+        total += cmc_conform_selected(opt->selection, c->id, c->level, (const char *const *)c->tags,
+                                      c->num_tags, why, sizeof(why));
     }
     size_t n = 0;
     for (size_t i = 0; i < suite->num_cases; i++) {

@@ -34,19 +34,18 @@ typedef enum {
  * the result with cmc_server_free. The default is cmc_embedded_server_new (embedded.h);
  * tests pass their own to inject faults. */
 typedef cmc_status (*cmc_conform_server_factory)(void *ctx, cmc_server **out,
-                                                 const char *const *requires,
-                                                 size_t num_requires, const uint8_t *seed,
-                                                 size_t seed_len);
+                                                 const char *const *requires, size_t num_requires,
+                                                 const uint8_t *seed, size_t seed_len);
 
 typedef struct {
-    const char *vectors_dir;              /* the vector set (manifest.json, cases/) */
+    const char *vectors_dir; /* the vector set (manifest.json, cases/) */
     const cmc_conform_target *target;
     const cmc_conform_profile *profile;
     const cmc_conform_selection *selection;
-    const char *replay_dir;               /* --replay: recorded requests; NULL otherwise */
-    int no_sanity;                        /* 1: skip the sanity enrollments */
-    FILE *progress;                       /* progress line (NULL: none) */
-    int progress_tty;                     /* the progress stream is a terminal */
+    const char *replay_dir;                    /* --replay: recorded requests; NULL otherwise */
+    int no_sanity;                             /* 1: skip the sanity enrollments */
+    FILE *progress;                            /* progress line (NULL: none) */
+    int progress_tty;                          /* the progress stream is a terminal */
     cmc_conform_server_factory server_factory; /* NULL: the embedded default config */
     void *server_ctx;
 } cmc_conform_engine_options;

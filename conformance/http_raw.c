@@ -36,8 +36,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx) {
 }
 
 int cmc_conform_http_raw(cmc_http_response *out, const char *url, const char *method,
-                         const cmc_http_request *req, const cmc_transport_options *opt,
-                         char *err, size_t err_len) {
+                         const cmc_http_request *req, const cmc_transport_options *opt, char *err,
+                         size_t err_len) {
     memset(out, 0, sizeof(*out));
     out->cmc_status = -1;
     out->fail_info = -1;
@@ -50,7 +50,8 @@ int cmc_conform_http_raw(cmc_http_response *out, const char *url, const char *me
     char line[1200];
     /* libcurl adds its own Content-Type for POSTFIELDS unless told otherwise: an empty
      * "Content-Type:" removes it when the case sends none. */
-    snprintf(line, sizeof(line), "Content-Type: %s", req->media_type != NULL ? req->media_type : "");
+    snprintf(line, sizeof(line), "Content-Type: %s",
+             req->media_type != NULL ? req->media_type : "");
     headers = curl_slist_append(headers, line);
     if (req->accept != NULL) {
         snprintf(line, sizeof(line), "Accept: %s", req->accept);

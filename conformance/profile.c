@@ -36,7 +36,9 @@ static const struct {
     {"documented-vendor", kVendorProfile},
 };
 
-size_t cmc_conform_profile_builtin_count(void) { return sizeof(kBuiltin) / sizeof(kBuiltin[0]); }
+size_t cmc_conform_profile_builtin_count(void) {
+    return sizeof(kBuiltin) / sizeof(kBuiltin[0]);
+}
 
 const char *cmc_conform_profile_builtin_name(size_t i) {
     return i < cmc_conform_profile_builtin_count() ? kBuiltin[i].name : NULL;
@@ -84,8 +86,7 @@ static int check_keys(json_t *obj, const char *const *allowed, size_t n, const c
 }
 
 static int read_entries(json_t *arr, const char *key_name, const char *where,
-                        cmc_conform_profile_entry **out, size_t *out_n, char *err,
-                        size_t err_len) {
+                        cmc_conform_profile_entry **out, size_t *out_n, char *err, size_t err_len) {
     if (arr == NULL) {
         return 0;
     }
@@ -138,7 +139,7 @@ cmc_conform_profile *cmc_conform_profile_parse(const char *json, size_t len, con
         snprintf(err, err_len, "out of memory");
         return NULL;
     }
-    static const char *const kTop[] = {"format",          "version",    "name", "description",
+    static const char *const kTop[] = {"format",          "version",    "name",  "description",
                                        "features_absent", "deviations", "policy"};
     static const char *const kPolicy[] = {"allowed_reasons", "enroll_needs_officer"};
     char where[128];
@@ -164,8 +165,7 @@ cmc_conform_profile *cmc_conform_profile_parse(const char *json, size_t len, con
         goto fail;
     }
     p->name = cmc_conform_strdup(name);
-    p->description =
-        cmc_conform_strdup(json_string_value(json_object_get(root, "description")));
+    p->description = cmc_conform_strdup(json_string_value(json_object_get(root, "description")));
     if (p->description == NULL) {
         p->description = cmc_conform_strdup("");
     }
@@ -182,8 +182,7 @@ cmc_conform_profile *cmc_conform_profile_parse(const char *json, size_t len, con
     json_t *policy = json_object_get(root, "policy");
     if (policy != NULL) {
         snprintf(where, sizeof(where), "%s: policy", origin);
-        if (!json_is_object(policy) ||
-            check_keys(policy, kPolicy, 2, where, err, err_len) != 0) {
+        if (!json_is_object(policy) || check_keys(policy, kPolicy, 2, where, err, err_len) != 0) {
             if (!json_is_object(policy)) {
                 snprintf(err, err_len, "%s: not an object", where);
             }
@@ -226,8 +225,7 @@ fail:
     return NULL;
 }
 
-cmc_conform_profile *cmc_conform_profile_load(const char *name_or_path, char *err,
-                                              size_t err_len) {
+cmc_conform_profile *cmc_conform_profile_load(const char *name_or_path, char *err, size_t err_len) {
     for (size_t i = 0; i < cmc_conform_profile_builtin_count(); i++) {
         if (strcmp(name_or_path, kBuiltin[i].name) == 0) {
             return cmc_conform_profile_parse(kBuiltin[i].json, strlen(kBuiltin[i].json),
@@ -236,8 +234,10 @@ cmc_conform_profile *cmc_conform_profile_load(const char *name_or_path, char *er
     }
     FILE *f = fopen(name_or_path, "rb");
     if (f == NULL) {
-        snprintf(err, err_len, "profile '%s' is neither built in (rfc, documented-vendor) nor "
-                 "a readable file", name_or_path);
+        snprintf(err, err_len,
+                 "profile '%s' is neither built in (rfc, documented-vendor) nor "
+                 "a readable file",
+                 name_or_path);
         return NULL;
     }
     char *buf = malloc(CMC_CONFORM_MAX_PROFILE_BYTES + 1);

@@ -45,8 +45,7 @@ typedef struct {
 
 /* cmc_conform_profile_load loads a built-in profile by name ("rfc", "documented-vendor") or
  * a JSON file by path. Returns NULL with a one-line reason in |err| on error. */
-cmc_conform_profile *cmc_conform_profile_load(const char *name_or_path, char *err,
-                                              size_t err_len);
+cmc_conform_profile *cmc_conform_profile_load(const char *name_or_path, char *err, size_t err_len);
 /* cmc_conform_profile_parse reads a profile from JSON text. */
 cmc_conform_profile *cmc_conform_profile_parse(const char *json, size_t len, const char *origin,
                                                char *err, size_t err_len);

@@ -32,7 +32,7 @@
 typedef struct {
     EVP_PKEY *key;
     X509 *cert;
-    STACK_OF(X509) * chain;
+    STACK_OF(X509) *chain;
 } cmc_credential;
 
 /* What a compilation may use besides the recipe. Zero-initialise, then set what you have. */
@@ -65,7 +65,7 @@ CMC_MUST_USE cmc_status cmc_recipe_request_key(EVP_PKEY **out, const json_t *rec
 
 /* cmc_recipe_find_issued returns (lent) the first certificate in |certs| whose public key
  * is the recipe's request key (cmc_recipe_request_key), or NULL. */
-X509 *cmc_recipe_find_issued(const json_t *recipe, STACK_OF(X509) * certs);
+X509 *cmc_recipe_find_issued(const json_t *recipe, STACK_OF(X509) *certs);
 
 /* cmc_recipe_capture_value writes the hex text of capture |source| ("issued.serial",
  * "issued.issuer", "issued.cert") of |issued| into a new string (free()). */

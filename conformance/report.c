@@ -6,9 +6,9 @@
 /* CRLReason names (RFC 5280 §5.3.1); 7 is not used. Kept here so the reporters need only
  * the result model. */
 static const char *const kReasonName[] = {
-    "unspecified",  "keyCompromise",        "cACompromise",   "affiliationChanged",
-    "superseded",   "cessationOfOperation", "certificateHold", NULL,
-    "removeFromCRL", "privilegeWithdrawn",  "aACompromise",
+    "unspecified",   "keyCompromise",        "cACompromise",    "affiliationChanged",
+    "superseded",    "cessationOfOperation", "certificateHold", NULL,
+    "removeFromCRL", "privilegeWithdrawn",   "aACompromise",
 };
 
 static const char *reason_name(int r) {
@@ -18,8 +18,8 @@ static const char *reason_name(int r) {
     return kReasonName[r];
 }
 
-static const char *const kFamilyTitle[CMC_FAMILY_COUNT] = {"content type", "reason code",
-                                                           "stage", "transport"};
+static const char *const kFamilyTitle[CMC_FAMILY_COUNT] = {"content type", "reason code", "stage",
+                                                           "transport"};
 
 const char *cmc_conform_family_title(cmc_conform_family_kind k) {
     if ((unsigned)k >= CMC_FAMILY_COUNT) {

@@ -65,8 +65,8 @@ static void hexdump(FILE *out, const uint8_t *p, size_t n) {
     }
 }
 
-static void message(FILE *out, const char *what, const char *type, const uint8_t *der,
-                    size_t len, cmc_conform_dump_fn dump) {
+static void message(FILE *out, const char *what, const char *type, const uint8_t *der, size_t len,
+                    cmc_conform_dump_fn dump) {
     fprintf(out, "<div class=msg><div class=mh>%s: ", what);
     html(out, type != NULL ? type : "(no media type)");
     fprintf(out, ", %zu bytes</div>", len);
@@ -133,8 +133,7 @@ static void matrix(FILE *out, const cmc_conform_run *run, cmc_conform_family_kin
         fputs("</td>", out);
         for (int v = 0; v < CMC_VERDICT_COUNT; v++) {
             fprintf(out, "<td class=\"n %s\">%zu</td>",
-                    rows[r].counts[v] ? cmc_verdict_name((cmc_verdict)v) : "",
-                    rows[r].counts[v]);
+                    rows[r].counts[v] ? cmc_verdict_name((cmc_verdict)v) : "", rows[r].counts[v]);
         }
         fputs("</tr>\n", out);
     }
@@ -145,9 +144,8 @@ static void one_case(FILE *out, const cmc_conform_case *c, cmc_conform_dump_fn d
     const char *v = cmc_verdict_name(c->verdict);
     fprintf(out, "<details id=\"case-");
     html(out, c->id);
-    fprintf(out, "\"%s><summary><span class=%s>%s</span> <b>", 
-            c->verdict == CMC_VERDICT_FAIL || c->verdict == CMC_VERDICT_XPASS ? " open" : "",
-            v, v);
+    fprintf(out, "\"%s><summary><span class=%s>%s</span> <b>",
+            c->verdict == CMC_VERDICT_FAIL || c->verdict == CMC_VERDICT_XPASS ? " open" : "", v, v);
     html(out, c->id);
     fputs("</b> [", out);
     html(out, c->level);
@@ -178,8 +176,9 @@ static void one_case(FILE *out, const cmc_conform_case *c, cmc_conform_dump_fn d
         const cmc_conform_step *s = &c->steps[i];
         fprintf(out, "<h4>step %zu: ", i + 1);
         html(out, s->label);
-        fprintf(out, " <span class=%s>%s</span></h4>\n<table><tr><th>check</th><th>result</th>"
-                     "<th>reason</th></tr>\n",
+        fprintf(out,
+                " <span class=%s>%s</span></h4>\n<table><tr><th>check</th><th>result</th>"
+                "<th>reason</th></tr>\n",
                 cmc_verdict_name(s->verdict), cmc_verdict_name(s->verdict));
         for (size_t k = 0; k < s->num_checks; k++) {
             const char *kv = cmc_verdict_name(s->checks[k].verdict);
@@ -221,8 +220,10 @@ int cmc_conform_report_html(FILE *out, const cmc_conform_run *run, cmc_conform_d
     fprintf(out, "<p class=\"verdict %s\">%s</p>\n", ok ? "pass" : "fail",
             ok ? "CONFORMANT" : "NOT CONFORMANT");
     fputs("<table>", out);
-    const char *rows[][2] = {{"target", run->target},   {"profile", run->profile},
-                             {"suite", run->suite},     {"started", run->started},
+    const char *rows[][2] = {{"target", run->target},
+                             {"profile", run->profile},
+                             {"suite", run->suite},
+                             {"started", run->started},
                              {"tool", NULL}};
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         fprintf(out, "<tr><th>%s</th><td>", rows[i][0]);
@@ -238,8 +239,12 @@ int cmc_conform_report_html(FILE *out, const cmc_conform_run *run, cmc_conform_d
     const char *gate_names[2] = {"sanity before", "sanity after"};
     for (int g = 0; g < 2; g++) {
         fprintf(out, "<tr><th>%s</th><td class=%s>%s ", gate_names[g],
-                !gates[g]->ran ? "skip" : gates[g]->ok ? "pass" : "fail",
-                !gates[g]->ran ? "not run" : gates[g]->ok ? "pass" : "fail");
+                !gates[g]->ran ? "skip"
+                : gates[g]->ok ? "pass"
+                               : "fail",
+                !gates[g]->ran ? "not run"
+                : gates[g]->ok ? "pass"
+                               : "fail");
         html(out, gates[g]->reason);
         fputs("</td></tr>", out);
     }

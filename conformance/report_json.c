@@ -7,7 +7,9 @@
 
 const char *cmckit_version(void);
 
-static json_t *str_or_null(const char *s) { return s != NULL ? json_string(s) : json_null(); }
+static json_t *str_or_null(const char *s) {
+    return s != NULL ? json_string(s) : json_null();
+}
 
 /* Base64 of |der| (the transcript bytes); "" for none. */
 static json_t *b64(const uint8_t *der, size_t len) {
@@ -54,8 +56,8 @@ static json_t *matrices_json(const cmc_conform_run *run) {
                                                         "transport"};
     for (int k = 0; k < CMC_FAMILY_COUNT; k++) {
         cmc_conform_matrix_row rows[CMC_CONFORM_MAX_MATRIX_ROWS];
-        size_t n = cmc_conform_matrix(run, (cmc_conform_family_kind)k, rows,
-                                      CMC_CONFORM_MAX_MATRIX_ROWS);
+        size_t n =
+            cmc_conform_matrix(run, (cmc_conform_family_kind)k, rows, CMC_CONFORM_MAX_MATRIX_ROWS);
         json_t *arr = json_array();
         for (size_t r = 0; r < n; r++) {
             json_t *row = json_object();
@@ -120,9 +122,9 @@ static json_t *case_json(const cmc_conform_case *c) {
     json_t *fam = json_object();
     json_object_set_new(fam, "group", str_or_null(c->family.group));
     json_object_set_new(fam, "content_type", str_or_null(c->family.content_type));
-    json_object_set_new(fam, "reason_code", c->family.reason_code >= 0
-                                                ? json_integer(c->family.reason_code)
-                                                : json_null());
+    json_object_set_new(fam, "reason_code",
+                        c->family.reason_code >= 0 ? json_integer(c->family.reason_code)
+                                                   : json_null());
     json_object_set_new(fam, "stage", str_or_null(c->family.stage));
     json_object_set_new(fam, "transport", str_or_null(c->family.transport));
     json_object_set_new(o, "family", fam);

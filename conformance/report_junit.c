@@ -65,8 +65,8 @@ static void classname(FILE *out, const cmc_conform_case *c) {
     fputs("cmckit.conform.", out);
     for (const char *p = group; *p != '\0'; p++) {
         char ch = *p;
-        int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                 (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+        int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                 ch == '_' || ch == '-';
         fputc(ok ? ch : '_', out);
     }
 }
@@ -133,8 +133,8 @@ int cmc_conform_report_junit(FILE *out, const cmc_conform_run *run) {
         fputs("\"", out);
     }
     fputs(">\n    <properties>\n", out);
-    const char *props[][2] = {{"target", run->target}, {"profile", run->profile},
-                              {"suite", run->suite}};
+    const char *props[][2] = {
+        {"target", run->target}, {"profile", run->profile}, {"suite", run->suite}};
     for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
         fprintf(out, "      <property name=\"%s\" value=\"", props[i][0]);
         xml_text(out, props[i][1] != NULL ? props[i][1] : "");

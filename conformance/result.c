@@ -89,8 +89,7 @@ char *cmc_conform_oneline(const char *s) {
     return d;
 }
 
-cmc_conform_run *cmc_conform_run_new(const char *target, const char *profile,
-                                     const char *suite) {
+cmc_conform_run *cmc_conform_run_new(const char *target, const char *profile, const char *suite) {
     cmc_conform_run *run = xcalloc(1, sizeof(*run));
     run->target = cmc_conform_strdup(target);
     run->profile = cmc_conform_strdup(profile);
@@ -226,8 +225,8 @@ void cmc_conform_step_set_response(cmc_conform_step *s, int http_status, const c
     s->response_len = der != NULL ? der_len : 0;
 }
 
-void cmc_conform_step_check(cmc_conform_step *s, const char *name, cmc_verdict v,
-                            const char *fmt, ...) {
+void cmc_conform_step_check(cmc_conform_step *s, const char *name, cmc_verdict v, const char *fmt,
+                            ...) {
     s->checks = xrealloc(s->checks, (s->num_checks + 1) * sizeof(*s->checks));
     cmc_conform_check *k = &s->checks[s->num_checks++];
     k->name = cmc_conform_strdup(name);
@@ -299,9 +298,8 @@ void cmc_conform_case_finish(cmc_conform_case *c, const char *deviation) {
         c->reason = cmc_conform_strdup("");
     } else {
         c->verdict = CMC_VERDICT_SKIP;
-        c->reason = cmc_conform_oneline(c->num_steps > 0 && c->steps[0].reason != NULL
-                                            ? c->steps[0].reason
-                                            : "no step ran");
+        c->reason = cmc_conform_oneline(
+            c->num_steps > 0 && c->steps[0].reason != NULL ? c->steps[0].reason : "no step ran");
     }
     if (deviation != NULL) {
         free(c->deviation);

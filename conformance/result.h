@@ -41,13 +41,13 @@ typedef struct {
 
 /* One exchange. The request and response bytes are the transcript. */
 typedef struct {
-    char *label;           /* the step's name in the case ("enroll", "revoke", ...) */
-    char *request_source;  /* "replayed" (committed bytes), "compiled" (recipe), "recorded" */
-    char *request_type;    /* media type sent */
+    char *label;          /* the step's name in the case ("enroll", "revoke", ...) */
+    char *request_source; /* "replayed" (committed bytes), "compiled" (recipe), "recorded" */
+    char *request_type;   /* media type sent */
     uint8_t *request;
     size_t request_len;
-    int http_status;       /* 0 when the transport has none (tcp, file, exec, embedded: 200) */
-    char *response_type;   /* media type received (NULL if none) */
+    int http_status;     /* 0 when the transport has none (tcp, file, exec, embedded: 200) */
+    char *response_type; /* media type received (NULL if none) */
     uint8_t *response;
     size_t response_len;
     char *transport_error; /* NULL, or why no response arrived */
@@ -117,8 +117,7 @@ char *cmc_conform_printf(const char *fmt, ...) __attribute__((format(printf, 1, 
  * CMC_CONFORM_MAX_REASON bytes (at a UTF-8 boundary). */
 char *cmc_conform_oneline(const char *s);
 
-cmc_conform_run *cmc_conform_run_new(const char *target, const char *profile,
-                                     const char *suite);
+cmc_conform_run *cmc_conform_run_new(const char *target, const char *profile, const char *suite);
 void cmc_conform_run_free(cmc_conform_run *run);
 
 /* cmc_conform_run_add_case appends an empty case with |id| and returns it (owned by run). */
@@ -136,8 +135,8 @@ void cmc_conform_step_set_response(cmc_conform_step *s, int http_status, const c
                                    const uint8_t *der, size_t der_len);
 
 /* cmc_conform_step_check records a check; |reason| is printf-formatted (may be NULL). */
-void cmc_conform_step_check(cmc_conform_step *s, const char *name, cmc_verdict v,
-                            const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void cmc_conform_step_check(cmc_conform_step *s, const char *name, cmc_verdict v, const char *fmt,
+                            ...) __attribute__((format(printf, 4, 5)));
 
 /* cmc_conform_step_finish derives the step verdict: FAIL if a check failed (reason = first
  * failing check), SKIP if every check skipped or there are none, else PASS. */

@@ -55,9 +55,9 @@ typedef struct {
 } cmc_conform_credential;
 
 typedef struct {
-    char *url;      /* "embedded" for the in-process reference server */
-    int embedded;   /* 1 for the in-process reference server */
-    X509 *ca_cert;  /* NULL: the fixture CA for embedded/fixture targets, else unchecked */
+    char *url;     /* "embedded" for the in-process reference server */
+    int embedded;  /* 1 for the in-process reference server */
+    X509 *ca_cert; /* NULL: the fixture CA for embedded/fixture targets, else unchecked */
     STACK_OF(X509) *untrusted;
     char *tls_ca;
     char *tls_cert;

@@ -78,13 +78,13 @@ int cmc_conform_write_transcripts(const char *dir, const cmc_conform_run *run, c
                 rc |= write_file(path, s->response, s->response_len);
                 free(path);
             }
-            json_t *meta = json_pack("{s:s, s:s?, s:s?, s:i, s:s?, s:s?, s:s, s:s}", "label",
-                                     s->label != NULL ? s->label : "", "request_source",
-                                     s->request_source, "request_media_type", s->request_type,
-                                     "http_status", s->http_status, "response_media_type",
-                                     s->response_type, "transport_error", s->transport_error,
-                                     "verdict", cmc_verdict_name(s->verdict), "reason",
-                                     s->reason != NULL ? s->reason : "");
+            json_t *meta =
+                json_pack("{s:s, s:s?, s:s?, s:i, s:s?, s:s?, s:s, s:s}", "label",
+                          s->label != NULL ? s->label : "", "request_source", s->request_source,
+                          "request_media_type", s->request_type, "http_status", s->http_status,
+                          "response_media_type", s->response_type, "transport_error",
+                          s->transport_error, "verdict", cmc_verdict_name(s->verdict), "reason",
+                          s->reason != NULL ? s->reason : "");
             path = cmc_conform_printf("%s/step-%zu.json", cdir, k + 1);
             if (meta == NULL || json_dump_file(meta, path, JSON_INDENT(1) | JSON_SORT_KEYS) != 0) {
                 rc = -1;
@@ -151,8 +151,8 @@ static int read_file(const char *path, uint8_t **out, size_t *out_len) {
     return 0;
 }
 
-int cmc_conform_transcript_load(const char *dir, const char *case_id, size_t step,
-                                uint8_t **out, size_t *out_len, char **out_type) {
+int cmc_conform_transcript_load(const char *dir, const char *case_id, size_t step, uint8_t **out,
+                                size_t *out_len, char **out_type) {
     *out = NULL;
     *out_len = 0;
     *out_type = NULL;

@@ -798,8 +798,13 @@ static void print_table(const bench_row *rows, size_t num, int transport, const 
                    bound > 0 ? rate(r->n, r->wall_s) / bound : 0,
                    bench_steps_str(r->steps, steps, sizeof(steps)));
         } else {
-            printf("%-13s %-8s %-6s %6zu %7d %9.1f %8.2f %8.2f", kOpNames[r->op], r->ks->name,
-                   r->store, r->n, r->clients, rate(r->n, r->wall_s), r->p50_ms, r->p99_ms);
+            if (strcmp(r->store, "inproc") == 0) {
+                printf("%-13s %-8s %-6s %6zu %7d %9.1f %8s %8s", kOpNames[r->op], r->ks->name,
+                       r->store, r->n, r->clients, rate(r->n, r->wall_s), "-", "-");
+            } else {
+                printf("%-13s %-8s %-6s %6zu %7d %9.1f %8.2f %8.2f", kOpNames[r->op], r->ks->name,
+                       r->store, r->n, r->clients, rate(r->n, r->wall_s), r->p50_ms, r->p99_ms);
+            }
             if (r->server_rss_kib >= 0) {
                 printf(" %6.1f MiB", (double)r->server_rss_kib / 1024.0);
             }
@@ -1016,6 +1021,15 @@ int cmd_bench(int argc, char **argv) {
                         continue;
                     }
                     run_transport_row(row, &bc, url, serve.pid);
+                    /* The in-process figure for the same op and key, in the same run, next
+                     * to it (memory store, --threads workers). */
+                    bench_row *inproc = &rows[num++];
+                    inproc->op = (bench_op)op;
+                    inproc->ks = &kKeysets[ki];
+                    inproc->store = "inproc";
+                    inproc->server_rss_kib = -1;
+                    inproc->server_cpu_s = -1;
+                    run_inproc_row(inproc, &bc, NULL);
                     continue;
                 }
                 row->store = store_names[s];

@@ -101,7 +101,7 @@ static void req_usage(FILE *f) {
 typedef struct {
     EVP_PKEY *ee_key, *sign_key;
     X509 *sign_cert, *issuer_cert, *cert;
-    STACK_OF(X509) * chain;
+    STACK_OF(X509) *chain;
     X509_REQ *p10;
     X509_NAME *issuer;
     ASN1_INTEGER *serial;

@@ -172,7 +172,7 @@ static int write_certs(const resp_params *p, const cmc_response *r) {
     return rc;
 }
 
-static int load_store(const resp_params *p, X509_STORE **out_store, STACK_OF(X509) * *out_untr) {
+static int load_store(const resp_params *p, X509_STORE **out_store, STACK_OF(X509) **out_untr) {
     char err[TOOL_ERR_LEN];
     STACK_OF(X509) *cas = NULL;
     if (tool_load_certs(p->ca_file, &cas, err, sizeof(err)) != 0) {

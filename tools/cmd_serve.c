@@ -71,8 +71,8 @@ static void access_log(void *ctx, const cmc_access_entry *e) {
     const char *cmc = e->cmc_status >= 0 ? cmc_cmc_status_name(e->cmc_status) : "-";
     const char *fail = e->fail_info >= 0 ? cmc_fail_info_name(e->fail_info) : "-";
     /* One fprintf per line: stdio locks the stream, so lines from workers never interleave. */
-    fprintf(stderr, "%s %s %s %s %s \"%s\" %d cmc=%s fail=%s %.1fms\n", when, e->transport,
-            e->peer, e->method, e->path, e->media_type, e->http_status, cmc != NULL ? cmc : "?",
+    fprintf(stderr, "%s %s %s %s %s \"%s\" %d cmc=%s fail=%s %.1fms\n", when, e->transport, e->peer,
+            e->method, e->path, e->media_type, e->http_status, cmc != NULL ? cmc : "?",
             fail != NULL ? fail : "?", e->ms);
 }
 
@@ -94,8 +94,7 @@ static int split_addr(const char *s, char *addr, size_t addr_len, uint16_t *port
     char *end = NULL;
     errno = 0;
     unsigned long p = strtoul(colon + 1, &end, 10);
-    if (n == 0 || n >= addr_len || errno != 0 || end == colon + 1 || *end != '\0' ||
-        p > 65535) {
+    if (n == 0 || n >= addr_len || errno != 0 || end == colon + 1 || *end != '\0' || p > 65535) {
         return -1;
     }
     memcpy(addr, a, n);
@@ -134,9 +133,17 @@ static int read_serve_section(serve_args *a) {
         fprintf(stderr, "cmckit serve: %s: cannot read (line %ld)\n", a->config, line);
         return -1;
     }
-    static const char *const kKeys[] = {"http", "tcp", "path", "inbox", "outbox",
-                                        "tls_certificate", "tls_key", "threads",
-                                        "max_connections", "idle_timeout", "request_timeout"};
+    static const char *const kKeys[] = {"http",
+                                        "tcp",
+                                        "path",
+                                        "inbox",
+                                        "outbox",
+                                        "tls_certificate",
+                                        "tls_key",
+                                        "threads",
+                                        "max_connections",
+                                        "idle_timeout",
+                                        "request_timeout"};
     int rc = 0;
     for (size_t i = 0; i < sizeof(kKeys) / sizeof(kKeys[0]) && rc == 0; i++) {
         const char *v = NCONF_get_string(conf, "serve", kKeys[i]);
@@ -194,8 +201,8 @@ static int read_serve_section(serve_args *a) {
             break;
         }
         if (num != NULL && parse_uint(v, num) != 0) {
-            fprintf(stderr, "cmckit serve: %s: [serve] %s: not a number: %s\n", a->config,
-                    kKeys[i], v);
+            fprintf(stderr, "cmckit serve: %s: [serve] %s: not a number: %s\n", a->config, kKeys[i],
+                    v);
             rc = -1;
         }
     }
@@ -237,8 +244,7 @@ static int parse_args(serve_args *a, int argc, char **argv) {
         } else if (strcmp(o, "--store") == 0) {
             a->store = v;
         } else if (strcmp(o, "--threads") == 0 && parse_uint(v, &a->threads) == 0) {
-        } else if (strcmp(o, "--max-connections") == 0 &&
-                   parse_uint(v, &a->max_connections) == 0) {
+        } else if (strcmp(o, "--max-connections") == 0 && parse_uint(v, &a->max_connections) == 0) {
         } else if (strcmp(o, "--idle-timeout") == 0 && parse_uint(v, &a->idle_timeout_s) == 0) {
         } else if (strcmp(o, "--request-timeout") == 0 &&
                    parse_uint(v, &a->request_timeout_s) == 0) {

@@ -228,7 +228,7 @@ int tool_load_der(const char *path, uint8_t **out, size_t *out_len, char *err, s
     return 0;
 }
 
-int tool_load_certs(const char *path, STACK_OF(X509) * *out, char *err, size_t err_len) {
+int tool_load_certs(const char *path, STACK_OF(X509) **out, char *err, size_t err_len) {
     uint8_t *buf = NULL;
     size_t len = 0;
     if (tool_read_file(path, &buf, &len, err, err_len) != 0) {

@@ -54,7 +54,7 @@ int tool_load_der(const char *path, uint8_t **out, size_t *out_len, char *err, s
 int tool_load_cert(const char *path, X509 **out, char *err, size_t err_len);
 
 /* tool_load_certs loads every certificate in a PEM file (or the one in a DER file). */
-int tool_load_certs(const char *path, STACK_OF(X509) * *out, char *err, size_t err_len);
+int tool_load_certs(const char *path, STACK_OF(X509) **out, char *err, size_t err_len);
 
 /* tool_load_key loads a private key (PEM, encrypted PEM, PKCS#8 or traditional DER). An
  * encrypted key takes its pass phrase from the first line of |pass_file| if given, else

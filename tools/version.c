@@ -1,4 +1,6 @@
 /* version.c: the cmckit version string, shared by the tool and the report writers. */
 #include "cmckit.h"
 
-const char *cmckit_version(void) { return "0.1.0"; }
+const char *cmckit_version(void) {
+    return "0.1.0";
+}

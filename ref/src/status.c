@@ -34,7 +34,9 @@ const char *cmc_status_name(cmc_status s) {
     return kStatusName[s];
 }
 
-const cmc_error_record *cmc_error_last(void) { return &tls_record; }
+const cmc_error_record *cmc_error_last(void) {
+    return &tls_record;
+}
 
 cmc_status cmc_error_raise(cmc_status code, const char *file, int line) {
     tls_record.code = code;

@@ -24,7 +24,9 @@
 #include "report.h"
 #include "suite.h"
 
-static const char *vectors_dir(void) { return CMC_SOURCE_DIR "/vectors"; }
+static const char *vectors_dir(void) {
+    return CMC_SOURCE_DIR "/vectors";
+}
 
 static int has(const char *const *list, size_t n, const char *name) {
     for (size_t i = 0; i < n; i++) {
@@ -47,8 +49,7 @@ static cmc_status fault_factory(void *ctx, cmc_server **out, const char *const *
         s = cmc_server_config_set_seed(cfg, seed, seed_len);
     }
     if (s == CMC_OK) {
-        cmc_server_config_set_require_officer(cfg,
-                                              !has(requires, num_requires, "open-enrollment"));
+        cmc_server_config_set_require_officer(cfg, !has(requires, num_requires, "open-enrollment"));
         cmc_server_config_set_include_chain(cfg,
                                             !has(requires, num_requires, "chainless-certs-only"));
         if (ctx != NULL) {
@@ -82,8 +83,7 @@ static void fixture_cleanup(fixture *f) {
     cmc_conform_profile_free(f->profile);
 }
 
-static cmc_conform_exit run(fixture *f, const char *fault, int use_factory,
-                            cmc_conform_run **out) {
+static cmc_conform_exit run(fixture *f, const char *fault, int use_factory, cmc_conform_run **out) {
     cmc_conform_engine_options o;
     memset(&o, 0, sizeof(o));
     o.vectors_dir = vectors_dir();
@@ -245,14 +245,13 @@ static void check_fault(const char *fault, case_pred pred, const char *const *id
         expected += want;
         if (want != failed) {
             fprintf(stderr, "fault %s: case %s %s (%s)\n", fault, rc_case->id,
-                    want ? "should fail but did not" : "failed but should not",
-                    rc_case->reason);
+                    want ? "should fail but did not" : "failed but should not", rc_case->reason);
             wrong++;
         } else if (failed) {
             caught++;
             if (strstr(rc_case->reason, catching_check) == NULL) {
-                fprintf(stderr, "fault %s: case %s caught, but not by %s: %s\n", fault,
-                        rc_case->id, catching_check, rc_case->reason);
+                fprintf(stderr, "fault %s: case %s caught, but not by %s: %s\n", fault, rc_case->id,
+                        catching_check, rc_case->reason);
                 wrong++;
             }
             fprintf(stderr, "fault %-26s caught by %-32s %s\n", fault, rc_case->id,
@@ -412,16 +411,14 @@ static void test_main_reports_and_replay(void **state) {
     /* --replay sends the recorded bytes again with the same verdicts. */
     char json2[128];
     snprintf(json2, sizeof(json2), "%s/r2.json", dir);
-    assert_int_equal(main_args("--only", "revoke-*", "--replay", tr_path, "--report-json", json2,
-                               NULL),
-                     0);
+    assert_int_equal(
+        main_args("--only", "revoke-*", "--replay", tr_path, "--report-json", json2, NULL), 0);
     json_t *doc2 = json_load_file(json2, 0, &jerr);
     assert_non_null(doc2);
     json_t *c0 = json_array_get(json_object_get(doc2, "cases"), 0);
     json_t *s0 = json_array_get(json_object_get(c0, "steps"), 0);
-    assert_string_equal(json_string_value(json_object_get(json_object_get(s0, "request"),
-                                                          "source")),
-                        "recorded");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(s0, "request"), "source")), "recorded");
     assert_true(json_equal(json_object_get(doc, "summary"), json_object_get(doc2, "summary")));
     json_decref(doc2);
     json_decref(schema);
@@ -447,11 +444,12 @@ static void test_main_target_credentials_compile_and_never_leak(void **state) {
     const char *pki = CMC_SOURCE_DIR "/vectors/pki";
     FILE *f = fopen(cfg, "w");
     assert_non_null(f);
-    fprintf(f,
-            "[target]\nurl = embedded\nfixture_officers = no\nca_cert = %s/ca.cert.pem\n"
-            "[enroll_officer]\ncert = %s/officer-enroll.cert.pem\nkey = %s/officer-enroll.key.pem\n"
-            "[revoke_officer]\ncert = %s/officer-revoke.cert.pem\nkey = %s/officer-revoke.key.pem\n",
-            pki, pki, pki, pki, pki);
+    fprintf(
+        f,
+        "[target]\nurl = embedded\nfixture_officers = no\nca_cert = %s/ca.cert.pem\n"
+        "[enroll_officer]\ncert = %s/officer-enroll.cert.pem\nkey = %s/officer-enroll.key.pem\n"
+        "[revoke_officer]\ncert = %s/officer-revoke.cert.pem\nkey = %s/officer-revoke.key.pem\n",
+        pki, pki, pki, pki, pki);
     fclose(f);
     assert_int_equal(main_args("--target", cfg, "--report-json", json_path, "--report-html",
                                html_path, "--report-junit", junit_path, NULL),
@@ -497,21 +495,22 @@ static void test_main_target_credentials_compile_and_never_leak(void **state) {
     /* Without a revocation officer, the cases that need one are skipped, with the reason. */
     f = fopen(cfg2, "w");
     assert_non_null(f);
-    fprintf(f,
-            "[target]\nurl = embedded\nfixture_officers = no\nca_cert = %s/ca.cert.pem\n"
-            "[enroll_officer]\ncert = %s/officer-enroll.cert.pem\nkey = %s/officer-enroll.key.pem\n",
-            pki, pki, pki);
+    fprintf(
+        f,
+        "[target]\nurl = embedded\nfixture_officers = no\nca_cert = %s/ca.cert.pem\n"
+        "[enroll_officer]\ncert = %s/officer-enroll.cert.pem\nkey = %s/officer-enroll.key.pem\n",
+        pki, pki, pki);
     fclose(f);
-    assert_int_equal(main_args("--target", cfg2, "--only", "revoke-reason-*", "--report-json",
-                               json_path, NULL),
-                     CMC_CONFORM_EXIT_CONFORMANT);
+    assert_int_equal(
+        main_args("--target", cfg2, "--only", "revoke-reason-*", "--report-json", json_path, NULL),
+        CMC_CONFORM_EXIT_CONFORMANT);
     doc = json_load_file(json_path, 0, &jerr);
     assert_non_null(doc);
     assert_true(json_array_size(json_object_get(doc, "cases")) > 0);
     json_array_foreach(json_object_get(doc, "cases"), i, c) {
         assert_string_equal(json_string_value(json_object_get(c, "verdict")), "skip");
-        assert_non_null(strstr(json_string_value(json_object_get(c, "reason")),
-                               "needs a revocation officer"));
+        assert_non_null(
+            strstr(json_string_value(json_object_get(c, "reason")), "needs a revocation officer"));
     }
     json_decref(doc);
     char cmd[256];
@@ -548,9 +547,9 @@ static void test_main_exit_codes(void **state) {
     assert_int_equal(main_args("--url", dead, "--fixture-officers", NULL),
                      CMC_CONFORM_EXIT_UNREACHABLE);
     /* Without the sanity gate, a target that accepts no connection is still unreachable. */
-    assert_int_equal(main_args("--url", dead, "--fixture-officers", "--no-sanity",
-                               "--only", "full-tcr-*", NULL),
-                     CMC_CONFORM_EXIT_UNREACHABLE);
+    assert_int_equal(
+        main_args("--url", dead, "--fixture-officers", "--no-sanity", "--only", "full-tcr-*", NULL),
+        CMC_CONFORM_EXIT_UNREACHABLE);
     assert_int_equal(main_args("--list", "--only", "revoke-*", NULL), CMC_CONFORM_EXIT_CONFORMANT);
     assert_int_equal(main_args("--help", NULL), CMC_CONFORM_EXIT_CONFORMANT);
     /* A profile listing a deviation for a case that passes: xpass, not conformant. */

@@ -65,8 +65,8 @@ static cmc_conform_run *make_run(void) {
     s = cmc_conform_case_add_step(c, "revoke");
     cmc_conform_step_set_request(s, "compiled", "application/pkcs7-mime; smime-type=CMC-request",
                                  kReq, sizeof(kReq));
-    cmc_conform_step_set_response(s, 200, "application/pkcs7-mime; smime-type=CMC-response",
-                                  kResp, sizeof(kResp));
+    cmc_conform_step_set_response(s, 200, "application/pkcs7-mime; smime-type=CMC-response", kResp,
+                                  sizeof(kResp));
     cmc_conform_step_check(s, "cmc-status", CMC_VERDICT_FAIL,
                            "expected failed/badRequest, got success <&>\n\"x\"\x01");
     cmc_conform_step_check(s, "transaction-id", CMC_VERDICT_PASS, NULL);
@@ -280,10 +280,9 @@ static void test_report_json_validates_against_schema(void **state) {
     assert_string_equal(json_string_value(json_object_get(c1, "verdict")), "fail");
     json_t *step = json_array_get(json_object_get(c1, "steps"), 0);
     assert_string_equal(
-        json_string_value(json_object_get(json_object_get(step, "request"), "base64")),
-        "MAMCAQA=");
-    json_t *rc = json_array_get(json_object_get(json_object_get(doc, "matrices"), "reason_code"),
-                                0);
+        json_string_value(json_object_get(json_object_get(step, "request"), "base64")), "MAMCAQA=");
+    json_t *rc =
+        json_array_get(json_object_get(json_object_get(doc, "matrices"), "reason_code"), 0);
     assert_string_equal(json_string_value(json_object_get(rc, "key")), " 1 keyCompromise");
     /* The validator itself rejects a broken report. */
     json_object_set_new(c1, "verdict", json_string("maybe"));
@@ -616,14 +615,15 @@ static void test_target_load_reads_credentials_and_policy(void **state) {
     (void)state;
     char dir[] = "/tmp/cmc-target-XXXXXX";
     assert_non_null(mkdtemp(dir));
-    char *cfg = cmc_conform_printf(
-        "[target]\nurl = https://qa:secret@ca.example.test/cmc\nca_cert = %s/vectors/pki/ca.cert.pem\n"
-        "timeout = 5\nprofile = documented-vendor\n"
-        "[enroll_officer]\ncert = %s/vectors/pki/officer-enroll.cert.pem\n"
-        "key = %s/vectors/pki/officer-enroll.key.pem\n"
-        "[policy]\nallowed_reasons = 0, 1,3 ,4,5\nenroll_needs_officer = yes\n"
-        "response_types = certs-only-chain, cmc-response\n",
-        CMC_SOURCE_DIR, CMC_SOURCE_DIR, CMC_SOURCE_DIR);
+    char *cfg =
+        cmc_conform_printf("[target]\nurl = https://qa:secret@ca.example.test/cmc\nca_cert = "
+                           "%s/vectors/pki/ca.cert.pem\n"
+                           "timeout = 5\nprofile = documented-vendor\n"
+                           "[enroll_officer]\ncert = %s/vectors/pki/officer-enroll.cert.pem\n"
+                           "key = %s/vectors/pki/officer-enroll.key.pem\n"
+                           "[policy]\nallowed_reasons = 0, 1,3 ,4,5\nenroll_needs_officer = yes\n"
+                           "response_types = certs-only-chain, cmc-response\n",
+                           CMC_SOURCE_DIR, CMC_SOURCE_DIR, CMC_SOURCE_DIR);
     char *path = write_temp(dir, "t.cnf", cfg);
     char err[512] = "";
     cmc_conform_target *t = cmc_conform_target_load(path, err, sizeof(err));
@@ -664,8 +664,9 @@ static void test_target_load_reads_credentials_and_policy(void **state) {
     assert_null(cmc_conform_target_load(path, err, sizeof(err)));
     assert_non_null(strstr(err, "[target] url is required"));
     free(path);
-    path = write_temp(dir, "reasons.cnf", "[target]\nurl = embedded\n[policy]\n"
-                                          "allowed_reasons = 0, 12\n");
+    path = write_temp(dir, "reasons.cnf",
+                      "[target]\nurl = embedded\n[policy]\n"
+                      "allowed_reasons = 0, 12\n");
     assert_null(cmc_conform_target_load(path, err, sizeof(err)));
     assert_non_null(strstr(err, "allowed_reasons"));
     free(path);
@@ -706,7 +707,8 @@ static void test_selection_globs_tags_and_levels(void **state) {
     assert_true(cmc_conform_selected(&sel, "revoke-reason-x", "SHOULD", tags, 2, why, sizeof(why)));
     assert_false(cmc_conform_selected(&sel, "revoke-reason-x", "MAY", tags, 2, why, sizeof(why)));
     sel.level = CMC_LEVEL_MUST;
-    assert_false(cmc_conform_selected(&sel, "revoke-reason-x", "SHOULD", tags, 2, why, sizeof(why)));
+    assert_false(
+        cmc_conform_selected(&sel, "revoke-reason-x", "SHOULD", tags, 2, why, sizeof(why)));
     assert_int_equal(cmc_conform_level_parse("sometimes", &lv), -1);
 }
 

@@ -52,8 +52,8 @@ static void serve_start(served *s) {
         dup2(fds[1], STDOUT_FILENO);
         close(fds[0]);
         close(fds[1]);
-        execl(bin, "cmckit", "serve", "--http", "127.0.0.1:0", "--tcp", "127.0.0.1:0",
-              "--inbox", inbox, "--outbox", outbox, "--quiet", (char *)NULL);
+        execl(bin, "cmckit", "serve", "--http", "127.0.0.1:0", "--tcp", "127.0.0.1:0", "--inbox",
+              inbox, "--outbox", outbox, "--quiet", (char *)NULL);
         _exit(127);
     }
     close(fds[1]);
@@ -95,8 +95,10 @@ static void serve_stop(served *s) {
 /* Why a case may be skipped against `cmckit serve` with its embedded default: features the
  * default policy lacks, and HTTP-only cases on the other transports. */
 static int allowed_skip(const char *reason) {
-    static const char *const kAllowed[] = {"open-enrollment", "chainless-certs-only",
-                                           "not reached over HTTP", "carries no media type",
+    static const char *const kAllowed[] = {"open-enrollment",
+                                           "chainless-certs-only",
+                                           "not reached over HTTP",
+                                           "carries no media type",
                                            "needs an http(s) target",
                                            "larger than the tcp/file/exec clients send",
                                            "not one complete BER element"};
@@ -134,8 +136,7 @@ static void run_against(const char *url, size_t *out_pass) {
         const cmc_conform_case *c = &r->cases[i];
         if (c->verdict == CMC_VERDICT_FAIL ||
             (c->verdict == CMC_VERDICT_SKIP && !allowed_skip(c->reason))) {
-            fprintf(stderr, "%s: %s %s: %s\n", url, c->id, cmc_verdict_name(c->verdict),
-                    c->reason);
+            fprintf(stderr, "%s: %s %s: %s\n", url, c->id, cmc_verdict_name(c->verdict), c->reason);
         }
     }
     for (size_t i = 0; i < r->num_cases; i++) {

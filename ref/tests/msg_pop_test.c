@@ -83,9 +83,9 @@ static void test_p10_verify_pop_no_signature_is_unsupported(void **state) {
     assert_int_equal(cmc_p10_verify_pop(req), CMC_OK);
     const X509_ALGOR *alg = NULL;
     X509_REQ_get0_signature(req, NULL, &alg);
-    assert_int_equal(X509_ALGOR_set0((X509_ALGOR *)alg, OBJ_nid2obj(NID_id_alg_noSignature),
-                                     V_ASN1_NULL, NULL),
-                     1);
+    assert_int_equal(
+        X509_ALGOR_set0((X509_ALGOR *)alg, OBJ_nid2obj(NID_id_alg_noSignature), V_ASN1_NULL, NULL),
+        1);
     assert_int_equal(cmc_p10_verify_pop(req), CMC_E_UNSUPPORTED);
     assert_non_null(strstr(cmc_error_last()->detail, "id-alg-noSignature"));
     X509_REQ_free(req);
@@ -112,14 +112,12 @@ static void test_p10_verify_pop_bad_signature_is_pop(void **state) {
 
 static void test_signed_data_verify_reports_signer_algorithms(void **state) {
     (void)state;
-    static const uint8_t kContent[] = {0x30, 0x08, 0x30, 0x00, 0x30, 0x00,
-                                       0x30, 0x00, 0x30, 0x00};
+    static const uint8_t kContent[] = {0x30, 0x08, 0x30, 0x00, 0x30, 0x00, 0x30, 0x00, 0x30, 0x00};
     EVP_PKEY *rk = tu_key("officer-both.key.pem");
     X509 *rc = tu_cert("officer-both.cert.pem");
     EVP_PKEY *ek = tu_key("officer-both-p256.key.pem");
     X509 *ec = tu_cert("officer-both-p256.cert.pem");
-    cmc_signer s[2] = {{.key = rk, .cert = rc, .include_cert = 1, .md = EVP_sha384(),
-                        .rsa_pss = 1},
+    cmc_signer s[2] = {{.key = rk, .cert = rc, .include_cert = 1, .md = EVP_sha384(), .rsa_pss = 1},
                        {.key = ek, .cert = ec, .include_cert = 1, .md = EVP_sha512()}};
     cmc_sign_options so = {.signing_time = CMC_FIXTURE_CLOCK};
     uint8_t *msg = NULL;

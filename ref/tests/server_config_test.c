@@ -327,8 +327,7 @@ static void test_config_officer_revoked_in_store_is_refused_at_stage3(void **sta
     assert_int_equal(PEM_write_X509(f, x), 1);
     fclose(f);
     /* Register it as an officer in a configuration using the same store. */
-    assert_true((size_t)snprintf(extra, sizeof(extra), "store = %s\n", g_store) <
-                sizeof(extra));
+    assert_true((size_t)snprintf(extra, sizeof(extra), "store = %s\n", g_store) < sizeof(extra));
     write_config(path, sizeof(path), extra,
                  "[officers]\nissued = officer_issued\n"
                  "[officer_issued]\ncertificate = OFFICER_PEM\nroles = enroll\n");
@@ -379,8 +378,8 @@ static void test_config_officer_revoked_in_store_is_refused_at_stage3(void **sta
 static void test_config_example_file_loads_and_enrolls(void **state) {
     (void)state;
     char path[1024], err[512];
-    assert_true((size_t)snprintf(path, sizeof(path), "%s/ref/examples/server.cnf",
-                                 source_dir()) < sizeof(path));
+    assert_true((size_t)snprintf(path, sizeof(path), "%s/ref/examples/server.cnf", source_dir()) <
+                sizeof(path));
     cmc_server_config *cfg = NULL;
     assert_int_equal(cmc_server_config_load(&cfg, path, err, sizeof(err)), CMC_OK);
     cmc_server *srv = NULL;

@@ -987,12 +987,11 @@ static void test_handle_role_check_precedes_control_processing(void **state) {
     static const uint8_t v_int[] = {0x02, 0x01, 0x05};
     const uint8_t *vals[] = {v_int};
     const size_t lens[] = {sizeof(v_int)};
-    assert_int_equal(cmc_pki_data_builder_add_control_raw(b, NULL, 1, "1.3.6.1.5.5.7.7.99", vals,
-                                                          lens, 1),
-                     CMC_OK);
-    cmc_revoke_spec spec = {.issuer = X509_get_issuer_name(cert),
-                            .serial = X509_get0_serialNumber(cert),
-                            .reason = 1};
+    assert_int_equal(
+        cmc_pki_data_builder_add_control_raw(b, NULL, 1, "1.3.6.1.5.5.7.7.99", vals, lens, 1),
+        CMC_OK);
+    cmc_revoke_spec spec = {
+        .issuer = X509_get_issuer_name(cert), .serial = X509_get0_serialNumber(cert), .reason = 1};
     assert_int_equal(cmc_pki_data_builder_add_revoke_request(b, NULL, 2, &spec), CMC_OK);
     uint8_t *body = NULL;
     size_t len = 0;

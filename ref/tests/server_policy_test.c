@@ -43,8 +43,12 @@ static void post_by_officer(cmc_server *srv, cmc_pki_data_builder *b, const char
     EVP_PKEY *k = su_key(file);
     snprintf(file, sizeof(file), "%s.cert.pem", stem);
     X509 *c = su_cert(file);
-    cmc_signer s = {.key = k, .cert = c, .sid = CMC_SID_ISSUER_SERIAL, .include_cert = 1,
-                    .md = md, .rsa_pss = pss};
+    cmc_signer s = {.key = k,
+                    .cert = c,
+                    .sid = CMC_SID_ISSUER_SERIAL,
+                    .include_cert = 1,
+                    .md = md,
+                    .rsa_pss = pss};
     post_signed(srv, b, &s, 1, resp, r);
     EVP_PKEY_free(k);
     X509_free(c);
@@ -140,9 +144,9 @@ static uint8_t *p10_no_signature(EVP_PKEY *key, size_t *out_len) {
     const X509_ALGOR *alg = NULL;
     const ASN1_BIT_STRING *sig = NULL;
     X509_REQ_get0_signature(req, &sig, &alg);
-    assert_int_equal(X509_ALGOR_set0((X509_ALGOR *)alg, OBJ_nid2obj(NID_id_alg_noSignature),
-                                     V_ASN1_NULL, NULL),
-                     1);
+    assert_int_equal(
+        X509_ALGOR_set0((X509_ALGOR *)alg, OBJ_nid2obj(NID_id_alg_noSignature), V_ASN1_NULL, NULL),
+        1);
     uint8_t *info = NULL;
     int info_len = i2d_re_X509_REQ_tbs(req, &info);
     assert_true(info_len > 0);
@@ -311,8 +315,7 @@ static void test_handle_tcr_no_signature_is_pop_failed(void **state) {
     cmc_http_response resp;
     cmc_response r;
     post_by_officer(srv, b, "officer-both", NULL, 0, &resp, &r);
-    expect_text_has(su_expect(&r, 4, CMC_STATUS_FAILED, CMC_FAIL_POP_FAILED),
-                    "id-alg-noSignature");
+    expect_text_has(su_expect(&r, 4, CMC_STATUS_FAILED, CMC_FAIL_POP_FAILED), "id-alg-noSignature");
     done(&resp, &r);
     cmc_pki_data_builder_free(b);
     OPENSSL_free(p10);
@@ -360,8 +363,8 @@ static const uint8_t kSkiB[] = {0x5e, 0x1f, 0x51, 0x67, 0x6e, 0x65, 0x64, 0x2d, 
  * = cmc_key_ski; |with_ski| 0 = no SKI extension). */
 static cmc_pki_data_builder *self_signed_tcr(EVP_PKEY *key, int with_ski, const uint8_t *ski,
                                              size_t ski_len) {
-    cmc_req_options o = {.subject = "/CN=self signed", .add_ski = with_ski, .ski = ski,
-                         .ski_len = ski_len};
+    cmc_req_options o = {
+        .subject = "/CN=self signed", .add_ski = with_ski, .ski = ski, .ski_len = ski_len};
     X509_REQ *req = NULL;
     assert_int_equal(cmc_p10_build(&req, key, &o), CMC_OK);
     cmc_pki_data_builder *b = NULL;
@@ -508,9 +511,9 @@ static void test_handle_signer_info_allowed_algorithms_are_accepted(void **state
         const EVP_MD *md;
         int pss;
     } cases[] = {
-        {"officer-both", NULL, 0},          {"officer-both", NULL, 1},
-        {"officer-both", EVP_sha384(), 1},  {"officer-both", EVP_sha512(), 0},
-        {"officer-both-p256", NULL, 0},     {"officer-both-p256", EVP_sha384(), 0},
+        {"officer-both", NULL, 0},         {"officer-both", NULL, 1},
+        {"officer-both", EVP_sha384(), 1}, {"officer-both", EVP_sha512(), 0},
+        {"officer-both-p256", NULL, 0},    {"officer-both-p256", EVP_sha384(), 0},
         {"officer-both-ed25519", NULL, 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

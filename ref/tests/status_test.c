@@ -7,7 +7,9 @@
 
 #include "cmc/status.h"
 
-static cmc_status raise_limit(void) { CMC_RAISE(CMC_E_LIMIT); }
+static cmc_status raise_limit(void) {
+    CMC_RAISE(CMC_E_LIMIT);
+}
 
 static void test_status_str_every_value_has_text(void **state) {
     (void)state;

@@ -205,8 +205,8 @@ static void test_file_listener_and_client_roundtrip(void **state) {
     }
     assert_string_equal(fx->echo.last_media_type, "application/pkcs10");
     /* A refusal comes back as CMC_E_HTTP with the status. */
-    cmc_http_request req = {.body = tfx_refused, .body_len = sizeof(tfx_refused),
-                            .media_type = TFX_P10};
+    cmc_http_request req = {
+        .body = tfx_refused, .body_len = sizeof(tfx_refused), .media_type = TFX_P10};
     cmc_http_response resp;
     assert_int_equal(cmc_transport_exchange(t, &resp, &req), CMC_E_HTTP);
     assert_int_equal(resp.http_status, 400);
@@ -232,8 +232,8 @@ static void test_file_client_times_out_without_server(void **state) {
     cmc_transport_options co = {.timeout_ms = 200};
     cmc_transport *t = NULL;
     assert_int_equal(cmc_transport_open(&t, url, &co), CMC_OK);
-    cmc_http_request req = {.body = tfx_content_info, .body_len = sizeof(tfx_content_info),
-                            .media_type = TFX_CMC_REQ};
+    cmc_http_request req = {
+        .body = tfx_content_info, .body_len = sizeof(tfx_content_info), .media_type = TFX_CMC_REQ};
     cmc_http_response resp;
     assert_int_equal(cmc_transport_exchange(t, &resp, &req), CMC_E_TIMEOUT);
     cmc_transport_free(t);
@@ -256,8 +256,10 @@ static cmc_status exec_once(const char *url, cmc_http_response *resp, unsigned t
     cmc_transport *t = NULL;
     assert_int_equal(cmc_transport_open(&t, url, &o), CMC_OK);
     assert_string_equal(cmc_transport_scheme(t), "exec");
-    cmc_http_request req = {.body = tfx_content_info, .body_len = sizeof(tfx_content_info),
-                            .media_type = TFX_CMC_REQ, .accept = "application/pkix-cert"};
+    cmc_http_request req = {.body = tfx_content_info,
+                            .body_len = sizeof(tfx_content_info),
+                            .media_type = TFX_CMC_REQ,
+                            .accept = "application/pkix-cert"};
     cmc_status st = cmc_transport_exchange(t, resp, &req);
     cmc_transport_free(t);
     return st;
@@ -299,8 +301,8 @@ static void test_handler_transport_calls_handler_directly(void **state) {
     cmc_transport *t = NULL;
     assert_int_equal(cmc_transport_open_handler(&t, tfx_echo_handler, &fx->echo), CMC_OK);
     assert_string_equal(cmc_transport_scheme(t), "handler");
-    cmc_http_request req = {.body = tfx_content_info, .body_len = sizeof(tfx_content_info),
-                            .media_type = TFX_CMC_REQ};
+    cmc_http_request req = {
+        .body = tfx_content_info, .body_len = sizeof(tfx_content_info), .media_type = TFX_CMC_REQ};
     cmc_http_response resp;
     assert_int_equal(cmc_transport_exchange(t, &resp, &req), CMC_OK);
     assert_true(tfx_check_echo(&resp, tfx_content_info, sizeof(tfx_content_info)));
@@ -314,19 +316,16 @@ static void test_handler_transport_calls_handler_directly(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_file_scan_answers_each_request_once, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_file_scan_answers_each_request_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_scan_leaves_half_written_file_alone, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_file_scan_rejects_settled_incomplete_file, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_file_scan_refusal_is_err_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_file_scan_finishes_claimed_requests_after_crash,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_file_listener_and_client_roundtrip, setup,
+        cmocka_unit_test_setup_teardown(test_file_scan_finishes_claimed_requests_after_crash, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_file_client_times_out_without_server, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_file_listener_and_client_roundtrip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_client_times_out_without_server, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_listener_needs_directories, setup, teardown),
         cmocka_unit_test(test_exec_shim_gets_body_and_media_type),
         cmocka_unit_test(test_exec_shim_failure_and_timeout),

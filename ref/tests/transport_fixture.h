@@ -18,9 +18,9 @@
 #include "cmc/transport.h"
 
 /* The echo handler: accepts the two request media types (else 415, like the core), refuses a
- * body that is not one BER element or is tfx_refused (400), otherwise answers 200 "CMC-response" with
- * SEQUENCE { OCTET STRING <request body> } (BER, so TCP clients can frame it). It counts calls,
- * remembers the last media type and can be slowed down. */
+ * body that is not one BER element or is tfx_refused (400), otherwise answers 200 "CMC-response"
+ * with SEQUENCE { OCTET STRING <request body> } (BER, so TCP clients can frame it). It counts
+ * calls, remembers the last media type and can be slowed down. */
 typedef struct {
     atomic_uint calls;
     atomic_uint delay_ms;
@@ -89,8 +89,8 @@ static inline cmc_status tfx_echo_handler(void *ctx, const cmc_http_request *req
             total != req->body_len) {
             resp->http_status = 400;
             text = "not one BER element\n";
-        } else if (req->body_len >= 3 && memcmp(req->body + req->body_len - 3, "\x04\x01\xff",
-                                                3) == 0) {
+        } else if (req->body_len >= 3 &&
+                   memcmp(req->body + req->body_len - 3, "\x04\x01\xff", 3) == 0) {
             resp->http_status = 400; /* tfx_refused below */
             text = "refused\n";
         }
@@ -151,12 +151,12 @@ static inline size_t tfx_p10_like(uint8_t *buf, size_t buf_len, uint32_t id, siz
 }
 
 /* tfx_content_info_like: SEQUENCE { OID signedData }, sniffed as a ContentInfo. */
-static const uint8_t tfx_content_info[] = {0x30, 0x0b, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
-                                           0xf7, 0x0d, 0x01, 0x07, 0x02};
+static const uint8_t tfx_content_info[] = {0x30, 0x0b, 0x06, 0x09, 0x2a, 0x86, 0x48,
+                                           0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02};
 
 /* A PKCS #10-shaped body the echo handler refuses with 400: it ends in OCTET STRING { ff }. */
-static const uint8_t tfx_refused[] = {0x30, 0x0a, 0x30, 0x08, 0x02, 0x01, 0x00,
-                                      0x30, 0x03, 0x04, 0x01, 0xff};
+static const uint8_t tfx_refused[] = {0x30, 0x0a, 0x30, 0x08, 0x02, 0x01,
+                                      0x00, 0x30, 0x03, 0x04, 0x01, 0xff};
 
 /* tfx_check_echo: is |resp| the echo handler's answer to |req| (|req_len| bytes)? */
 static inline int tfx_check_echo(const cmc_http_response *resp, const uint8_t *req,

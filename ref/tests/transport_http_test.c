@@ -108,8 +108,8 @@ static int teardown(void **state) {
     return 0;
 }
 
-static cmc_status post(const char *url, cmc_http_response *resp, const uint8_t *body,
-                       size_t len, const char *mt) {
+static cmc_status post(const char *url, cmc_http_response *resp, const uint8_t *body, size_t len,
+                       const char *mt) {
     cmc_transport *t = NULL;
     assert_int_equal(cmc_transport_open(&t, url, NULL), CMC_OK);
     cmc_http_request req = {.body = body, .body_len = len, .media_type = mt};
@@ -173,8 +173,8 @@ static void test_client_get_sees_405_and_allow(void **state) {
     http_fx *fx = *state;
     cmc_transport *t = NULL;
     assert_int_equal(cmc_transport_open(&t, fx->url, NULL), CMC_OK);
-    cmc_http_request req = {.body = tfx_content_info, .body_len = sizeof(tfx_content_info),
-                            .media_type = TFX_CMC_REQ};
+    cmc_http_request req = {
+        .body = tfx_content_info, .body_len = sizeof(tfx_content_info), .media_type = TFX_CMC_REQ};
     cmc_http_response resp;
     static const char *const kMethods[] = {"GET", "PUT", "DELETE", "HEAD"};
     for (size_t i = 0; i < 4; i++) {
@@ -527,8 +527,8 @@ static void test_client_silent_server_is_timeout(void **state) {
     cmc_transport_options o = {.timeout_ms = 300};
     cmc_transport *t = NULL;
     assert_int_equal(cmc_transport_open(&t, url, &o), CMC_OK);
-    cmc_http_request req = {.body = tfx_content_info, .body_len = sizeof(tfx_content_info),
-                            .media_type = TFX_CMC_REQ};
+    cmc_http_request req = {
+        .body = tfx_content_info, .body_len = sizeof(tfx_content_info), .media_type = TFX_CMC_REQ};
     cmc_http_response resp;
     uint64_t t0 = now_ms();
     assert_int_equal(cmc_transport_exchange(t, &resp, &req), CMC_E_TIMEOUT);
@@ -567,8 +567,7 @@ static void test_listener_rejects_bad_options(void **state) {
     assert_int_equal(cmc_listener_start_http(&l, &o4, tfx_echo_handler, &e), CMC_E_TLS);
     /* Address in use. */
     cmc_listener *a = NULL;
-    assert_int_equal(cmc_listener_start_http(&a, &(cmc_listener_options){0}, tfx_echo_handler,
-                                             &e),
+    assert_int_equal(cmc_listener_start_http(&a, &(cmc_listener_options){0}, tfx_echo_handler, &e),
                      CMC_OK);
     cmc_listener_options o5 = {.port = cmc_listener_port(a)};
     assert_int_equal(cmc_listener_start_http(&l, &o5, tfx_echo_handler, &e), CMC_E_IO);
@@ -735,8 +734,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_curl_command_line_client, setup, teardown),
         cmocka_unit_test_setup_teardown(test_http_load_2000_requests_8_connections, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_http_stalled_client_does_not_block_others,
-                                        setup_stall, teardown),
+        cmocka_unit_test_setup_teardown(test_http_stalled_client_does_not_block_others, setup_stall,
+                                        teardown),
         cmocka_unit_test(test_http_trickling_body_is_cut_at_request_timeout),
         cmocka_unit_test_setup_teardown(test_http_stop_drains_in_flight_request, setup, teardown),
         cmocka_unit_test(test_client_connection_refused_is_connect),

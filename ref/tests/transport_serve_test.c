@@ -398,8 +398,7 @@ static void run_sequence(cmc_server *srv, const char *url) {
     su_read(&b, &r);
     cmc_cert_state st;
     assert_int_equal(
-        cmc_cert_state_parse(&st, su_expect(&r, 1, CMC_STATUS_SUCCESS, -1)->status_string),
-        CMC_OK);
+        cmc_cert_state_parse(&st, su_expect(&r, 1, CMC_STATUS_SUCCESS, -1)->status_string), CMC_OK);
     assert_int_equal(st.revoked, 1);
     assert_int_equal(st.reason, 1);
     cmc_response_cleanup(&r);
@@ -668,8 +667,13 @@ static void test_serve_bad_usage_exits_2(void **state) {
     (void)state;
     char cmd[2048];
     static const char *const kBad[] = {
-        "--http nonsense", "--tcp 127.0.0.1", "--inbox /tmp", "--tls-cert x.pem",
-        "--config /nonexistent/ref.cnf", "--threads many", "--no-such-flag",
+        "--http nonsense",
+        "--tcp 127.0.0.1",
+        "--inbox /tmp",
+        "--tls-cert x.pem",
+        "--config /nonexistent/ref.cnf",
+        "--threads many",
+        "--no-such-flag",
         "--http 192.0.2.1:0", /* not an address of this host: cannot bind */
     };
     for (size_t i = 0; i < sizeof(kBad) / sizeof(kBad[0]); i++) {
@@ -736,8 +740,8 @@ static void test_serve_sigterm_during_load_keeps_acknowledged_revocations(void *
     snprintf(log, sizeof(log), "%s/serve.log", s.dir);
     snprintf(store, sizeof(store), "%s/store.sqlite", s.dir);
     serve_proc p;
-    const char *args[] = {"--config", s.cnf, "--store", store, "--http", "127.0.0.1:0",
-                          "--quiet", NULL};
+    const char *args[] = {"--config", s.cnf,         "--store", store,
+                          "--http",   "127.0.0.1:0", "--quiet", NULL};
     serve_start(&p, log, 1, args);
     /* Issue the certificates over HTTP. */
     X509 *certs[DUR_CERTS];

@@ -98,8 +98,11 @@ static int start(void **state, unsigned idle_s, size_t max_body) {
     }
     tfx_echo_init(&fx->echo);
     pthread_mutex_init(&fx->log.mu, NULL);
-    cmc_listener_options o = {.idle_timeout_s = idle_s, .max_body = max_body, .threads = 2,
-                              .access_log = log_fn, .access_log_ctx = &fx->log};
+    cmc_listener_options o = {.idle_timeout_s = idle_s,
+                              .max_body = max_body,
+                              .threads = 2,
+                              .access_log = log_fn,
+                              .access_log_ctx = &fx->log};
     if (cmc_listener_start_tcp(&fx->l, &o, tfx_echo_handler, &fx->echo) != CMC_OK) {
         free(fx);
         return -1;
@@ -150,8 +153,7 @@ static void test_tcp_sniffs_media_type_and_reuses_connection(void **state) {
     cmc_http_request req2 = {.body = tfx_content_info, .body_len = sizeof(tfx_content_info)};
     assert_int_equal(cmc_transport_exchange(t, &resp, &req2), CMC_OK);
     assert_true(tfx_check_echo(&resp, tfx_content_info, sizeof(tfx_content_info)));
-    assert_string_equal(fx->echo.last_media_type,
-                        "application/pkcs7-mime; smime-type=CMC-request");
+    assert_string_equal(fx->echo.last_media_type, "application/pkcs7-mime; smime-type=CMC-request");
     cmc_http_response_cleanup(&resp);
     cmc_transport_free(t);
     cmc_listener_stop(fx->l);
@@ -201,9 +203,8 @@ static void test_tcp_message_split_across_writes(void **state) {
 static void test_tcp_indefinite_length_request(void **state) {
     tcp_fx *fx = *state;
     /* ContentInfo with indefinite lengths, as `openssl cms -stream` writes. */
-    static const uint8_t ber[] = {0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
-                                  0x01, 0x07, 0x02, 0xa0, 0x80, 0x30, 0x00, 0x00, 0x00,
-                                  0x00, 0x00};
+    static const uint8_t ber[] = {0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01,
+                                  0x07, 0x02, 0xa0, 0x80, 0x30, 0x00, 0x00, 0x00, 0x00, 0x00};
     cmc_transport *t = NULL;
     assert_int_equal(cmc_transport_open(&t, fx->url, NULL), CMC_OK);
     cmc_http_request req = {.body = ber, .body_len = sizeof(ber)};
@@ -234,7 +235,7 @@ static void test_tcp_neither_pkcs10_nor_content_info_closes(void **state) {
 }
 
 static void test_tcp_oversize_message_closes_from_header(void **state) {
-    tcp_fx *fx = *state; /* max_body 4096 */
+    tcp_fx *fx = *state;                                         /* max_body 4096 */
     static const uint8_t hdr[] = {0x30, 0x83, 0x01, 0x00, 0x00}; /* 64 KiB announced */
     int fd = raw_connect(cmc_listener_port(fx->l));
     assert_int_equal(send(fd, hdr, sizeof(hdr), MSG_NOSIGNAL), (ssize_t)sizeof(hdr));
@@ -300,8 +301,7 @@ static void test_tcp_stalled_clients_do_not_block_others(void **state) {
     static const uint8_t half[] = {0x30, 0x82, 0x01, 0x00, 0x30, 0x82};
     for (int i = 0; i < 4; i++) {
         stalled[i] = raw_connect(cmc_listener_port(fx->l));
-        assert_int_equal(send(stalled[i], half, sizeof(half), MSG_NOSIGNAL),
-                         (ssize_t)sizeof(half));
+        assert_int_equal(send(stalled[i], half, sizeof(half), MSG_NOSIGNAL), (ssize_t)sizeof(half));
     }
     uint64_t t0 = now_ms();
     cmc_transport *t = NULL;
@@ -522,8 +522,8 @@ int main(void) {
                                         teardown),
         cmocka_unit_test_setup_teardown(test_tcp_idle_connection_closed_and_client_reconnects,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tcp_stalled_clients_do_not_block_others,
-                                        setup_stall, teardown),
+        cmocka_unit_test_setup_teardown(test_tcp_stalled_clients_do_not_block_others, setup_stall,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_tcp_concurrent_connections, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tcp_stop_drains_in_flight_request, setup, teardown),
         cmocka_unit_test(test_tcp_trickling_request_is_cut_at_request_timeout),

@@ -68,19 +68,19 @@ typedef void (*cmc_access_log_fn)(void *ctx, const cmc_access_entry *entry);
 
 /* Listener options; zero means the default named above. */
 typedef struct {
-    const char *address;       /* numeric IPv4/IPv6 listen address; NULL = "127.0.0.1" */
-    uint16_t port;             /* 0 = pick a free port (read it with cmc_listener_port) */
-    const char *path;          /* HTTP: the one path served; NULL = "/cmc" */
-    const char *tls_cert_file; /* HTTP: PEM certificate (chain); with tls_key_file: HTTPS */
-    const char *tls_key_file;  /* HTTP: PEM private key */
-    unsigned threads;          /* worker threads; 0 = CPU count, bounded as above */
-    unsigned max_connections;  /* 0 = CMC_LISTENER_DEFAULT_MAX_CONNECTIONS */
-    unsigned idle_timeout_s;   /* 0 = CMC_LISTENER_DEFAULT_IDLE_TIMEOUT_S */
-    unsigned request_timeout_s; /* 0 = CMC_LISTENER_DEFAULT_REQUEST_TIMEOUT_S */
-    size_t max_body;           /* 0 = CMC_TRANSPORT_MAX_BODY_BYTES (never more) */
-    const char *inbox;         /* file: directory scanned for .p10/.crq requests */
-    const char *outbox;        /* file: directory answers are written to */
-    unsigned poll_ms;          /* file: scan interval; 0 = CMC_LISTENER_DEFAULT_POLL_MS */
+    const char *address;          /* numeric IPv4/IPv6 listen address; NULL = "127.0.0.1" */
+    uint16_t port;                /* 0 = pick a free port (read it with cmc_listener_port) */
+    const char *path;             /* HTTP: the one path served; NULL = "/cmc" */
+    const char *tls_cert_file;    /* HTTP: PEM certificate (chain); with tls_key_file: HTTPS */
+    const char *tls_key_file;     /* HTTP: PEM private key */
+    unsigned threads;             /* worker threads; 0 = CPU count, bounded as above */
+    unsigned max_connections;     /* 0 = CMC_LISTENER_DEFAULT_MAX_CONNECTIONS */
+    unsigned idle_timeout_s;      /* 0 = CMC_LISTENER_DEFAULT_IDLE_TIMEOUT_S */
+    unsigned request_timeout_s;   /* 0 = CMC_LISTENER_DEFAULT_REQUEST_TIMEOUT_S */
+    size_t max_body;              /* 0 = CMC_TRANSPORT_MAX_BODY_BYTES (never more) */
+    const char *inbox;            /* file: directory scanned for .p10/.crq requests */
+    const char *outbox;           /* file: directory answers are written to */
+    unsigned poll_ms;             /* file: scan interval; 0 = CMC_LISTENER_DEFAULT_POLL_MS */
     cmc_access_log_fn access_log; /* NULL = no access log */
     void *access_log_ctx;
 } cmc_listener_options;

@@ -119,7 +119,7 @@ CMC_EXPORT const EVP_MD *cmc_default_md(const EVP_PKEY *key);
 typedef struct {
     const char *subject;
     const X509_NAME *subject_name;
-    const STACK_OF(X509_EXTENSION) * extensions;
+    const STACK_OF(X509_EXTENSION) *extensions;
     int add_ski;
     const uint8_t *ski;
     size_t ski_len;
@@ -284,7 +284,7 @@ typedef struct {
 typedef struct {
     const char *econtent_type; /* dotted OID; NULL = id-cct-PKIData */
     int64_t signing_time;      /* Unix seconds for the signingTime attribute; 0 = now */
-    STACK_OF(X509) * certs;    /* lent: extra certificates (chain, issued certs) */
+    STACK_OF(X509) *certs;     /* lent: extra certificates (chain, issued certs) */
     uint32_t faults;           /* CMC_SFAULT_* */
 } cmc_sign_options;
 
@@ -314,7 +314,7 @@ CMC_EXPORT CMC_MUST_USE cmc_status cmc_signed_data_sign(uint8_t **out, size_t *o
 typedef struct {
     const char *expected_content_type; /* dotted; NULL = id-cct-PKIData */
     X509_STORE *trust;                 /* lent trust anchors; NULL with CMC_VERIFY_NO_CHAIN only */
-    STACK_OF(X509) * untrusted;        /* lent: intermediates and candidate signer certificates
+    STACK_OF(X509) *untrusted;         /* lent: intermediates and candidate signer certificates
                                         * besides those in the message */
     EVP_PKEY *const *ski_keys;         /* lent: keys a subjectKeyIdentifier signer may use (the
                                         * requests' own keys of a self-signed Full PKI Request,
@@ -343,14 +343,14 @@ typedef struct {
                        * STRING was constructed); owned */
     size_t content_len;
     char econtent_type[80]; /* dotted eContentType */
-    STACK_OF(X509) * certs; /* every certificate of SignedData.certificates; owned */
+    STACK_OF(X509) *certs;  /* every certificate of SignedData.certificates; owned */
     X509 *signer_cert;      /* owned; the first signer's certificate once its signature
                              * verified (also when its path then failed); NULL for an
                              * SKI-key signer or when not found */
     long ski_key_index;     /* index into ski_keys of the matching key, else -1 */
     size_t num_signers;     /* SignerInfos in the message */
     int has_signing_time;
-    int64_t signing_time;        /* signingTime attribute of the first signer, Unix seconds */
+    int64_t signing_time;         /* signingTime attribute of the first signer, Unix seconds */
     cmc_verified_signer *signers; /* owned; |num_signers| entries in message order once the
                                    * SignerInfos were read (1..16 of them), else NULL */
 } cmc_verified;
@@ -395,11 +395,11 @@ CMC_EXPORT CMC_MUST_USE cmc_status cmc_signed_data_verify(cmc_verified *out, con
 /* cmc_certs_only_build makes a certs-only SignedData (version 1, no digest algorithms,
  * id-data without eContent, no SignerInfos) holding |certs| (lent; 1..max, DER-sorted). */
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_certs_only_build(uint8_t **out, size_t *out_len,
-                                                        STACK_OF(X509) * certs);
+                                                        STACK_OF(X509) *certs);
 /* cmc_certs_only_parse reads a certs-only SignedData: |*out| new stack (sk_X509_pop_free)
  * with the certificates in message order. CMC_E_NOT_CMC if it has SignerInfos or an
  * eContent, CMC_E_LIMIT above CMC_MAX_CERTS_PER_SIGNED_DATA. */
-CMC_EXPORT CMC_MUST_USE cmc_status cmc_certs_only_parse(STACK_OF(X509) * *out, const uint8_t *in,
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_certs_only_parse(STACK_OF(X509) **out, const uint8_t *in,
                                                         size_t in_len);
 /* cmc_pkix_cert_encode: DER of |cert| (cmc_free). cmc_pkix_cert_parse: exactly one DER
  * certificate, CMC_E_TRAILING if bytes follow; |*out| new. */
@@ -451,7 +451,7 @@ cmc_pki_response_builder_to_der(const cmc_pki_response_builder *b, uint8_t **out
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_response_builder_sign(const cmc_pki_response_builder *b,
                                                                  uint8_t **out, size_t *out_len,
                                                                  const cmc_signer *signer,
-                                                                 STACK_OF(X509) * certs,
+                                                                 STACK_OF(X509) *certs,
                                                                  int64_t signing_time);
 
 /* ====================================================================================
@@ -477,7 +477,7 @@ typedef struct {
 
 typedef struct {
     cmc_response_kind kind;
-    STACK_OF(X509) * certs;        /* owned: certificates of the (outer) SignedData, or the
+    STACK_OF(X509) *certs;         /* owned: certificates of the (outer) SignedData, or the
                                     * pkix-cert; message order */
     cmc_response_status *statuses; /* owned, |num_statuses| entries, message order */
     size_t num_statuses;

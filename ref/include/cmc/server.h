@@ -46,9 +46,8 @@ CMC_EXPORT void cmc_http_response_cleanup(cmc_http_response *resp);
 
 /* cmc_server_config_load reads a reference server configuration (OpenSSL config syntax,
  * NCONF). On error, |err| (|err_len| bytes) holds one line naming the file, section and key. */
-CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_config_load(cmc_server_config **out,
-                                                          const char *path, char *err,
-                                                          size_t err_len);
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_config_load(cmc_server_config **out, const char *path,
+                                                          char *err, size_t err_len);
 /* cmc_server_config_embedded builds the embedded default: the fixture PKI compiled into the
  * library, an in-memory store, officers as in vectors/pki. Test material only. */
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_config_embedded(cmc_server_config **out);
@@ -115,32 +114,30 @@ CMC_EXPORT void cmc_server_config_free(cmc_server_config *cfg);
 
 /* cmc_server_config_set_clock fixes the server clock to |t| (test mode: signingTime,
  * certificate validity, officer validity checks and store times all use it). */
-CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_config_set_clock(cmc_server_config *cfg,
-                                                               time_t t);
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_config_set_clock(cmc_server_config *cfg, time_t t);
 /* cmc_server_config_set_seed makes serial numbers and response nonces a deterministic
  * function of |seed| (1..64 bytes) and the number of certificates already in the store. */
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_config_set_seed(cmc_server_config *cfg,
-                                                              const uint8_t *seed,
-                                                              size_t seed_len);
+                                                              const uint8_t *seed, size_t seed_len);
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_config_set_store(cmc_server_config *cfg,
                                                                const char *path);
 CMC_EXPORT void cmc_server_config_set_include_chain(cmc_server_config *cfg, int on);
 CMC_EXPORT void cmc_server_config_set_require_officer(cmc_server_config *cfg, int on);
 /* |mask|: bit r allows CRLReason r; bits above 10 and bit 7 are refused. */
-CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_config_set_revocation_reasons(
-    cmc_server_config *cfg, unsigned mask);
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_config_set_revocation_reasons(cmc_server_config *cfg,
+                                                                            unsigned mask);
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_config_set_max_body(cmc_server_config *cfg,
                                                                   size_t max_body_bytes);
 
 /* ---- Fault injection: TEST ONLY. Each fault makes the reference server wrong in one
  * documented way so the conformance runner can prove it catches that fault (issue 6). Off
  * unless set with cmc_server_config_set_fault or listed in a [test_faults] section. ---- */
-#define CMC_FAULT_ACCEPT_REASON_2 0x01u       /* "accept-reason-2": cACompromise allowed */
-#define CMC_FAULT_SKIP_DIGEST_CHECK 0x02u     /* "skip-digest-check": stage 1 not run */
-#define CMC_FAULT_SKIP_CONTENT_TYPE 0x04u     /* "skip-content-type-check": stage 2 not run */
-#define CMC_FAULT_ENROLL_CAN_REVOKE 0x08u     /* "enroll-officer-can-revoke" */
-#define CMC_FAULT_DROP_RECIPIENT_NONCE 0x10u  /* "drop-recipient-nonce" */
-#define CMC_FAULT_CERTS_ONLY_NO_CHAIN 0x20u   /* "certs-only-without-chain" (chain promised) */
+#define CMC_FAULT_ACCEPT_REASON_2 0x01u      /* "accept-reason-2": cACompromise allowed */
+#define CMC_FAULT_SKIP_DIGEST_CHECK 0x02u    /* "skip-digest-check": stage 1 not run */
+#define CMC_FAULT_SKIP_CONTENT_TYPE 0x04u    /* "skip-content-type-check": stage 2 not run */
+#define CMC_FAULT_ENROLL_CAN_REVOKE 0x08u    /* "enroll-officer-can-revoke" */
+#define CMC_FAULT_DROP_RECIPIENT_NONCE 0x10u /* "drop-recipient-nonce" */
+#define CMC_FAULT_CERTS_ONLY_NO_CHAIN 0x20u  /* "certs-only-without-chain" (chain promised) */
 
 /* cmc_server_config_set_fault switches on the fault named |name| (spellings above).
  * CMC_E_ARG for an unknown name. */
@@ -151,9 +148,9 @@ CMC_EXPORT const char *const *cmc_server_fault_names(void);
 
 /* ---- Certificate state, as getCert reports it (see cmc_server_handle below). ---- */
 typedef struct {
-    int revoked;        /* 0 good, 1 revoked */
-    int reason;         /* CRLReason when revoked, else -1 */
-    time_t revoked_at;  /* when revoked, else 0 */
+    int revoked;       /* 0 good, 1 revoked */
+    int reason;        /* CRLReason when revoked, else -1 */
+    time_t revoked_at; /* when revoked, else 0 */
 } cmc_cert_state;
 
 /* Longest statusString the server writes for a certificate state. */
@@ -162,13 +159,11 @@ typedef struct {
 /* cmc_cert_state_format writes the statusString the server puts on a successful getCert
  * body part: "status=good" or "status=revoked; reason=1; time=20260701000000Z".
  * cmc_cert_state_parse reads that form back (CMC_E_BAD_VALUE if it is not one). */
-CMC_EXPORT void cmc_cert_state_format(char out[CMC_CERT_STATE_STR_MAX],
-                                      const cmc_cert_state *st);
+CMC_EXPORT void cmc_cert_state_format(char out[CMC_CERT_STATE_STR_MAX], const cmc_cert_state *st);
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_cert_state_parse(cmc_cert_state *out, const char *s);
 
 /* cmc_server_new makes a server from |cfg| (copied; |cfg| may be freed afterwards). */
-CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_new(cmc_server **out,
-                                                  const cmc_server_config *cfg);
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_server_new(cmc_server **out, const cmc_server_config *cfg);
 CMC_EXPORT void cmc_server_free(cmc_server *srv);
 
 /* cmc_server_handle answers one request. It returns CMC_OK whenever |resp| holds an answer

@@ -383,7 +383,7 @@ cmc_status cmc_signed_data_sign(uint8_t **out, size_t *out_len, const uint8_t *c
 
 /* ---- Simple PKI Response ---- */
 
-cmc_status cmc_certs_only_build(uint8_t **out, size_t *out_len, STACK_OF(X509) * certs) {
+cmc_status cmc_certs_only_build(uint8_t **out, size_t *out_len, STACK_OF(X509) *certs) {
     if (out == NULL || out_len == NULL || certs == NULL || sk_X509_num(certs) <= 0) {
         CMC_RAISE(CMC_E_ARG);
     }
@@ -417,7 +417,7 @@ cmc_status msg_parse_cms(CMS_ContentInfo **out, const uint8_t *in, size_t in_len
     return CMC_OK;
 }
 
-cmc_status cmc_certs_only_parse(STACK_OF(X509) * *out, const uint8_t *in, size_t in_len) {
+cmc_status cmc_certs_only_parse(STACK_OF(X509) **out, const uint8_t *in, size_t in_len) {
     if (out == NULL) {
         CMC_RAISE(CMC_E_ARG);
     }

@@ -189,8 +189,7 @@ static int msg_has_eku(X509 *cert, const char *oid) {
     return found;
 }
 
-static cmc_status msg_check_path(X509 *cert, STACK_OF(X509) * chain,
-                                 const cmc_verify_options *opt) {
+static cmc_status msg_check_path(X509 *cert, STACK_OF(X509) *chain, const cmc_verify_options *opt) {
     if (opt->trust == NULL) {
         MSG_RAISE_DETAIL(CMC_E_SIGNER_UNTRUSTED, "no trust anchors");
     }
@@ -227,8 +226,8 @@ static cmc_status msg_check_path(X509 *cert, STACK_OF(X509) * chain,
 
 /* Stage 3 for one SignerInfo: find the signer, check the signature, then the path. */
 static cmc_status msg_stage3(X509 **out_cert, long *out_key, EVP_PKEY **out_pkey,
-                             CMS_SignerInfo *si,
-                             STACK_OF(X509) * all, const cmc_verify_options *opt) {
+                             CMS_SignerInfo *si, STACK_OF(X509) *all,
+                             const cmc_verify_options *opt) {
     X509 *cert = NULL;
     for (int i = 0; i < sk_X509_num(all); i++) {
         if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(all, i)) == 0) {

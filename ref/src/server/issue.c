@@ -274,7 +274,7 @@ cmc_status cmc_server_crmf_pop_alg(X509_ALGOR **out, const OSSL_CRMF_MSG *crm) {
  * drop requested extensions but not change their intent): subjectAltName, extendedKeyUsage,
  * and keyUsage unless it asks for keyCertSign or cRLSign (we never issue CA certificates).
  * Everything else is dropped. */
-static int copy_allowed_extensions(X509 *x, const STACK_OF(X509_EXTENSION) * exts) {
+static int copy_allowed_extensions(X509 *x, const STACK_OF(X509_EXTENSION) *exts) {
     for (int i = 0; i < sk_X509_EXTENSION_num(exts); i++) {
         X509_EXTENSION *e = sk_X509_EXTENSION_value(exts, i);
         int nid = OBJ_obj2nid(X509_EXTENSION_get_object(e));
@@ -361,7 +361,7 @@ static int set_pubkey(X509 *x, EVP_PKEY *pub, const X509_PUBKEY *spki) {
 
 cmc_status cmc_server_issue(X509 **out, const cmc_server_config *cfg, cmc_drbg *drbg, time_t now,
                             const X509_NAME *subject, EVP_PKEY *pub, const X509_PUBKEY *spki,
-                            const STACK_OF(X509_EXTENSION) * exts) {
+                            const STACK_OF(X509_EXTENSION) *exts) {
     uint8_t serial[CMC_SERIAL_BYTES];
     CMC_TRY(cmc_random_bytes(drbg, serial, sizeof(serial)));
     serial[0] &= 0x7F;

@@ -125,8 +125,8 @@ typedef struct {
     int first_status, first_fail;
     int any_failure;
     int needs_full; /* something only a Full PKI Response can say */
-    STACK_OF(X509) * issued;
-    STACK_OF(X509) * found; /* getCert results */
+    STACK_OF(X509) *issued;
+    STACK_OF(X509) *found; /* getCert results */
     /* Echo material (lent from |pd| or |vf|). */
     const ASN1_INTEGER *transaction_id;
     const ASN1_OCTET_STRING *sender_nonce;
@@ -874,7 +874,7 @@ static void request_keys_cleanup(request_keys *rk) {
 }
 
 /* request_ski: the SubjectKeyIdentifier extension value in |exts| (new), or NULL. */
-static ASN1_OCTET_STRING *request_ski(const STACK_OF(X509_EXTENSION) * exts) {
+static ASN1_OCTET_STRING *request_ski(const STACK_OF(X509_EXTENSION) *exts) {
     int crit = 0;
     ASN1_OCTET_STRING *ski = X509V3_get_d2i(exts, NID_subject_key_identifier, &crit, NULL);
     if (ski != NULL && ASN1_STRING_length(ski) <= 0) {

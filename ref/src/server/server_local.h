@@ -35,7 +35,7 @@ struct cmc_server_config {
     EVP_PKEY *ca_key;
     X509 *signer_cert;
     EVP_PKEY *signer_key;
-    STACK_OF(X509) * anchors; /* officer trust anchors */
+    STACK_OF(X509) *anchors; /* officer trust anchors */
     cmc_officer *officers;
     size_t num_officers;
     int require_officer_for_enrollment;
@@ -97,7 +97,7 @@ cmc_status cmc_server_crmf_pop_alg(X509_ALGOR **out, const OSSL_CRMF_MSG *crm);
  * the certificate as is, which is much cheaper than encoding |pub| again. */
 cmc_status cmc_server_issue(X509 **out, const cmc_server_config *cfg, cmc_drbg *drbg, time_t now,
                             const X509_NAME *subject, EVP_PKEY *pub, const X509_PUBKEY *spki,
-                            const STACK_OF(X509_EXTENSION) * exts);
+                            const STACK_OF(X509_EXTENSION) *exts);
 cmc_status cmc_server_config_add_officer(cmc_server_config *cfg, X509 *cert, unsigned roles,
                                          const char *name);
 

@@ -39,16 +39,16 @@ typedef enum { T_HTTP, T_HTTPS, T_TCP, T_FILE, T_EXEC, T_HANDLER } t_kind;
 struct cmc_transport {
     t_kind kind;
     cmc_transport_options opt;
-    char *url;      /* http(s): the URL; exec: the command */
-    char *host;     /* tcp */
-    char *port;     /* tcp */
-    char *inbox;    /* file */
-    char *outbox;   /* file */
-    char *ca_file;  /* copies of the option strings */
+    char *url;     /* http(s): the URL; exec: the command */
+    char *host;    /* tcp */
+    char *port;    /* tcp */
+    char *inbox;   /* file */
+    char *outbox;  /* file */
+    char *ca_file; /* copies of the option strings */
     char *cert_file;
     char *key_file;
-    CURL *curl;     /* http(s), reused so connections are kept alive */
-    int fd;         /* tcp: the open connection, -1 if none */
+    CURL *curl; /* http(s), reused so connections are kept alive */
+    int fd;     /* tcp: the open connection, -1 if none */
     cmc_handler_fn fn;
     void *ctx;
     unsigned long counter; /* file: request names */
@@ -176,7 +176,7 @@ cmc_status cmc_transport_open(cmc_transport **out, const char *url,
     if (out == NULL || url == NULL || strlen(url) >= CMC_TRANSPORT_MAX_URL) {
         CMC_RAISE(CMC_E_ARG);
     }
-    t_kind kind;
+    t_kind kind = T_HTTP; /* every branch below sets it or returns */
     if (strncasecmp(url, "http://", 7) == 0) {
         kind = T_HTTP;
     } else if (strncasecmp(url, "https://", 8) == 0) {
@@ -280,8 +280,8 @@ static size_t http_header_cb(char *data, size_t size, size_t nitems, void *userp
             off++;
         }
         size_t end = n;
-        while (end > off && (data[end - 1] == '\r' || data[end - 1] == '\n' ||
-                             data[end - 1] == ' ')) {
+        while (end > off &&
+               (data[end - 1] == '\r' || data[end - 1] == '\n' || data[end - 1] == ' ')) {
             end--;
         }
         snprintf(x->allow, sizeof(x->allow), "%.*s", (int)(end - off), data + off);
@@ -356,8 +356,7 @@ static cmc_status http_exchange(cmc_transport *t, cmc_http_response *resp,
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
     } else {
         curl_easy_setopt(c, CURLOPT_POST, 1L);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS,
-                         req->body != NULL ? (const char *)req->body : "");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body != NULL ? (const char *)req->body : "");
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
         if (strcmp(method, "POST") != 0) {
             curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
@@ -416,8 +415,8 @@ static cmc_status tcp_connect(cmc_transport *t, uint64_t deadline) {
     cmc_status st = CMC_E_CONNECT;
     int err = ECONNREFUSED;
     for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
-        int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                        ai->ai_protocol);
+        int fd =
+            socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
         if (fd < 0) {
             continue;
         }
@@ -509,16 +508,14 @@ static cmc_status tcp_exchange(cmc_transport *t, cmc_http_response *resp,
     if (st != CMC_OK) {
         cmc_tp_buf_cleanup(&b);
         if (st == CMC_E_IO) {
-            TP_FAIL(CMC_E_PROTOCOL, "tcp://%s:%s: connection lost while sending", t->host,
-                    t->port);
+            TP_FAIL(CMC_E_PROTOCOL, "tcp://%s:%s: connection lost while sending", t->host, t->port);
         }
         return st;
     }
     resp->body = b.p;
     resp->body_len = total;
     resp->http_status = 200;
-    cmc_tp_set_media_type(resp,
-                          cmc_media_type_str(cmc_transport_sniff_response(b.p, total)));
+    cmc_tp_set_media_type(resp, cmc_media_type_str(cmc_transport_sniff_response(b.p, total)));
     return CMC_OK;
 }
 
@@ -781,9 +778,8 @@ static cmc_status exec_exchange(cmc_transport *t, cmc_http_response *resp,
     resp->body = b.p;
     resp->body_len = b.len;
     resp->http_status = 200;
-    cmc_tp_set_media_type(resp, mt[0] != '\0' ? mt
-                                               : cmc_media_type_str(cmc_transport_sniff_response(
-                                                     b.p, b.len)));
+    cmc_tp_set_media_type(
+        resp, mt[0] != '\0' ? mt : cmc_media_type_str(cmc_transport_sniff_response(b.p, b.len)));
     return CMC_OK;
 }
 

@@ -72,7 +72,8 @@ static cmc_status file_write_atomic(const char *dir, const char *name, const uin
                                     size_t head_len, const uint8_t *body, size_t body_len) {
     char tmp[FILE_MAX_PATH], dst[FILE_MAX_PATH], tmp_name[FILE_MAX_PATH];
     int tn = snprintf(tmp_name, sizeof(tmp_name), ".%s.tmp", name);
-    if (tn < 0 || (size_t)tn >= sizeof(tmp_name) || file_path(tmp, sizeof(tmp), dir, NULL, tmp_name) != 0 ||
+    if (tn < 0 || (size_t)tn >= sizeof(tmp_name) ||
+        file_path(tmp, sizeof(tmp), dir, NULL, tmp_name) != 0 ||
         file_path(dst, sizeof(dst), dir, NULL, name) != 0) {
         CMC_RAISE(CMC_E_LIMIT);
     }
@@ -229,8 +230,7 @@ static cmc_status file_scan_listener(const cmc_listener *l, size_t *out_num) {
         file_stem(stem, sizeof(stem), de->d_name);
         if (file_answer_exists(l->outbox, stem)) {
             char done[FILE_MAX_PATH];
-            if (file_path(claimed, sizeof(claimed), l->inbox, FILE_PROCESSING, de->d_name) ==
-                    0 &&
+            if (file_path(claimed, sizeof(claimed), l->inbox, FILE_PROCESSING, de->d_name) == 0 &&
                 file_path(done, sizeof(done), l->inbox, FILE_DONE, de->d_name) == 0) {
                 (void)rename(claimed, done);
             }

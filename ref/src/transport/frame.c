@@ -13,10 +13,10 @@
 #define BER_MAX_TAG_OCTETS 4
 
 typedef struct {
-    uint8_t first;     /* the first identifier octet (class, constructed bit, low tag bits) */
-    int constructed;   /* X.690 §8.1.2.5 */
-    int indefinite;    /* length octet 0x80 (X.690 §8.1.3.6) */
-    size_t header_len; /* identifier + length octets */
+    uint8_t first;      /* the first identifier octet (class, constructed bit, low tag bits) */
+    int constructed;    /* X.690 §8.1.2.5 */
+    int indefinite;     /* length octet 0x80 (X.690 §8.1.3.6) */
+    size_t header_len;  /* identifier + length octets */
     size_t content_len; /* valid when !indefinite */
 } ber_header;
 
@@ -129,8 +129,8 @@ cmc_status cmc_ber_frame_length(size_t *out_len, const uint8_t *buf, size_t buf_
 /* The sniffers are thin mappings of the message layer's cmc_sniff (one codec in the
  * project, DESIGN.md): the transport only needs the media type, not the classification. */
 
-#define OID_DATA "1.2.840.113549.1.7.1"          /* id-data, RFC 5652 §4 */
-#define OID_PKI_RESPONSE "1.3.6.1.5.5.7.12.3"    /* id-cct-PKIResponse, RFC 5272 §4.2 */
+#define OID_DATA "1.2.840.113549.1.7.1"       /* id-data, RFC 5652 §4 */
+#define OID_PKI_RESPONSE "1.3.6.1.5.5.7.12.3" /* id-cct-PKIResponse, RFC 5272 §4.2 */
 
 cmc_media_type cmc_transport_sniff_request(const uint8_t *body, size_t body_len) {
     cmc_sniff_result r;

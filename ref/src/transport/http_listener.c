@@ -51,8 +51,8 @@ static enum MHD_Result http_queue(cmc_listener *l, struct MHD_Connection *c,
                                   const cmc_http_response *resp, const char *method,
                                   const char *url, const char *media_type, uint64_t start_us) {
     http_impl *h = l->impl;
-    struct MHD_Response *r = MHD_create_response_from_buffer(resp->body_len, resp->body,
-                                                             MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(resp->body_len, resp->body, MHD_RESPMEM_MUST_COPY);
     if (r == NULL) {
         return MHD_NO;
     }
@@ -98,8 +98,8 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *c, cons
     cmc_listener *l = cls;
     http_impl *h = l->impl;
     http_req *r = *con_cls;
-    const char *media_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                         MHD_HTTP_HEADER_CONTENT_TYPE);
+    const char *media_type =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     if (r == NULL) {
         r = OPENSSL_zalloc(sizeof(*r));
         if (r == NULL) {
@@ -119,11 +119,11 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *c, cons
         if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
             /* RFC 5273 §4: the client MUST use POST. */
             return http_refuse(l, c, MHD_HTTP_METHOD_NOT_ALLOWED,
-                               "method not allowed: CMC requests are sent with POST", method,
-                               url, media_type, r->start_us);
+                               "method not allowed: CMC requests are sent with POST", method, url,
+                               media_type, r->start_us);
         }
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *cl =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl != NULL) {
             char *end = NULL;
             errno = 0;
@@ -146,8 +146,8 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *c, cons
         if (cmc_tp_now_ms() - r->start_ms > (uint64_t)l->request_timeout_s * 1000u) {
             return MHD_NO; /* the request-time limit: cut a client that trickles */
         }
-        if (!r->too_large && cmc_tp_buf_append(&r->body, upload_data, *upload_data_size,
-                                               l->max_body) != CMC_OK) {
+        if (!r->too_large &&
+            cmc_tp_buf_append(&r->body, upload_data, *upload_data_size, l->max_body) != CMC_OK) {
             r->too_large = 1; /* chunked upload over the limit: drop the rest, answer 413 */
             cmc_tp_buf_cleanup(&r->body);
         }
@@ -156,8 +156,8 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *c, cons
     }
     if (r->too_large) {
         return http_refuse(l, c, MHD_HTTP_CONTENT_TOO_LARGE,
-                           "request body larger than the server's limit", method, url,
-                           media_type, r->start_us);
+                           "request body larger than the server's limit", method, url, media_type,
+                           r->start_us);
     }
     cmc_http_request req = {
         .body = r->body.p,
@@ -293,14 +293,14 @@ cmc_status cmc_listener_start_http(cmc_listener **out, const cmc_listener_option
     };
     struct MHD_OptionItem no_opts[] = {{MHD_OPTION_END, 0, NULL}};
     l->impl = h;
-    h->d = MHD_start_daemon(
-        flags, 0, NULL, NULL, http_on_request, l, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)l->threads, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned int)l->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)l->idle_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)HTTP_CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, http_on_completed, l,
-        MHD_OPTION_EXTERNAL_LOGGER, http_quiet_logger, NULL, MHD_OPTION_ARRAY,
-        l->tls ? tls_opts : no_opts, MHD_OPTION_END);
+    h->d = MHD_start_daemon(flags, 0, NULL, NULL, http_on_request, l, MHD_OPTION_LISTEN_SOCKET,
+                            (MHD_socket)fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)l->threads,
+                            MHD_OPTION_CONNECTION_LIMIT, (unsigned int)l->max_connections,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)l->idle_timeout_s,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
+                            MHD_OPTION_NOTIFY_COMPLETED, http_on_completed, l,
+                            MHD_OPTION_EXTERNAL_LOGGER, http_quiet_logger, NULL, MHD_OPTION_ARRAY,
+                            l->tls ? tls_opts : no_opts, MHD_OPTION_END);
     if (h->d == NULL) {
         close(fd);
         l->impl = NULL;

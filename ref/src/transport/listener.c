@@ -74,9 +74,8 @@ cmc_status cmc_tp_listener_new(cmc_listener **out, cmc_tp_kind kind,
     return CMC_OK;
 }
 
-void cmc_tp_log(const cmc_listener *l, const char *method, const char *path,
-                const char *media_type, const char *peer, const cmc_http_response *resp,
-                uint64_t start_us) {
+void cmc_tp_log(const cmc_listener *l, const char *method, const char *path, const char *media_type,
+                const char *peer, const cmc_http_response *resp, uint64_t start_us) {
     if (l->log == NULL) {
         return;
     }
@@ -112,8 +111,8 @@ const char *cmc_listener_url(const cmc_listener *l, char *buf, size_t buf_len) {
     const char *rb = v6 ? "]" : "";
     switch (l->kind) {
     case CMC_TP_HTTP:
-        snprintf(buf, buf_len, "%s://%s%s%s:%u%s", l->tls ? "https" : "http", lb, l->address,
-                 rb, (unsigned)l->port, l->path);
+        snprintf(buf, buf_len, "%s://%s%s%s:%u%s", l->tls ? "https" : "http", lb, l->address, rb,
+                 (unsigned)l->port, l->path);
         break;
     case CMC_TP_TCP:
         snprintf(buf, buf_len, "tcp://%s%s%s:%u", lb, l->address, rb, (unsigned)l->port);

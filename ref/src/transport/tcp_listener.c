@@ -179,8 +179,7 @@ static void *tcp_conn_main(void *arg) {
             }
             if (st != CMC_E_TRUNCATED) {
                 cmc_http_response resp = {0};
-                cmc_tp_fail_response(&resp, st == CMC_E_LIMIT ? 413 : 400,
-                                     cmc_status_str(st));
+                cmc_tp_fail_response(&resp, st == CMC_E_LIMIT ? 413 : 400, cmc_status_str(st));
                 cmc_tp_log(l, "-", "-", "-", c->peer, &resp, start_us);
                 cmc_http_response_cleanup(&resp);
                 break;
@@ -238,8 +237,8 @@ static void *tcp_accept_main(void *arg) {
         }
         struct sockaddr_storage ss;
         socklen_t ss_len = sizeof(ss);
-        int fd = accept4(t->listen_fd, (struct sockaddr *)&ss, &ss_len,
-                         SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd =
+            accept4(t->listen_fd, (struct sockaddr *)&ss, &ss_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EMFILE || errno == ENFILE) {
                 usleep(10000); /* out of descriptors: back off rather than spin */

@@ -10,11 +10,11 @@
 
 /* TP_FAIL(code, fmt, ...): record |code| and a detail text (in that order: CMC_RAISE clears
  * the detail), then return |code|. */
-#define TP_FAIL(code, ...)                                                                     \
-    do {                                                                                       \
-        cmc_status tp_fail_st_ = cmc_error_raise((code), __FILE__, __LINE__);                  \
-        cmc_error_set_detail(__VA_ARGS__);                                                     \
-        return tp_fail_st_;                                                                    \
+#define TP_FAIL(code, ...)                                                                         \
+    do {                                                                                           \
+        cmc_status tp_fail_st_ = cmc_error_raise((code), __FILE__, __LINE__);                      \
+        cmc_error_set_detail(__VA_ARGS__);                                                         \
+        return tp_fail_st_;                                                                        \
     } while (0)
 
 /* Monotonic clock in milliseconds and in microseconds. */
@@ -50,8 +50,8 @@ void cmc_tp_format_peer(const void *sockaddr, char *buf, size_t buf_len);
 /* cmc_tp_bind_listen binds and listens on |address|:|port| (numeric IPv4 or IPv6); on success
  * |*out_fd| is the listening socket (non-blocking, close-on-exec) and |*out_port| the bound
  * port. Errors: CMC_E_ARG (not a numeric address), CMC_E_IO. */
-cmc_status cmc_tp_bind_listen(int *out_fd, uint16_t *out_port, const char *address,
-                              uint16_t port, int backlog);
+cmc_status cmc_tp_bind_listen(int *out_fd, uint16_t *out_port, const char *address, uint16_t port,
+                              int backlog);
 
 /* cmc_tp_wait_fd polls |fd| for |events| until |deadline_ms| (monotonic); returns 1 ready,
  * 0 timed out, -1 error. */
@@ -98,8 +98,7 @@ cmc_status cmc_tp_listener_new(cmc_listener **out, cmc_tp_kind kind,
 
 /* cmc_tp_log sends one access-log record if a log function is set; |start_us| is
  * cmc_tp_now_us() at the request's first byte. */
-void cmc_tp_log(const cmc_listener *l, const char *method, const char *path,
-                const char *media_type, const char *peer, const cmc_http_response *resp,
-                uint64_t start_us);
+void cmc_tp_log(const cmc_listener *l, const char *method, const char *path, const char *media_type,
+                const char *peer, const cmc_http_response *resp, uint64_t start_us);
 
 #endif /* CMC_TRANSPORT_LOCAL_H */

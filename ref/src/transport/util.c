@@ -108,8 +108,8 @@ void cmc_tp_format_peer(const void *sockaddr, char *buf, size_t buf_len) {
     }
 }
 
-cmc_status cmc_tp_bind_listen(int *out_fd, uint16_t *out_port, const char *address,
-                              uint16_t port, int backlog) {
+cmc_status cmc_tp_bind_listen(int *out_fd, uint16_t *out_port, const char *address, uint16_t port,
+                              int backlog) {
     struct sockaddr_storage ss;
     socklen_t ss_len;
     memset(&ss, 0, sizeof(ss));
