@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdio.h>
 
 #include "cmc/cmc.h"
 
@@ -66,11 +67,37 @@ static void test_pki_response_parse_rejects_constructed_eoc(void **state) {
     assert_null(pr);
 }
 
+/* PKIResponse (from the corpus) whose statusInfoV2 attrValues SET is encoded primitive (11
+ * instead of 31). OpenSSL's SET OF template read it; its DER re-encoding as 31 .. then
+ * exposed content that is not BER (fuzz/pki_response_parse). SEQUENCE and SET are always
+ * constructed (X.690 §8.11.1). */
+#define PRIMITIVE_SET_INPUT "/fuzz/corpus/pki_response_parse/e54dec1cb5e09cd5d166b28e624d870fff6bb034"
+
+static void test_pki_response_parse_rejects_primitive_set(void **state) {
+    (void)state;
+    char path[1024];
+    snprintf(path, sizeof(path), "%s" PRIMITIVE_SET_INPUT, CMC_SOURCE_DIR);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    uint8_t buf[1024];
+    size_t n = fread(buf, 1, sizeof(buf), f);
+    fclose(f);
+    assert_int_equal(n, 244);
+    assert_int_equal(buf[22], 0x11); /* the primitive SET */
+    cmc_pki_response *pr = NULL;
+    assert_int_equal(cmc_pki_response_parse_ex(&pr, buf, n, CMC_PARSE_ALLOW_BER), CMC_E_DER);
+    assert_null(pr);
+    buf[22] = 0x31; /* constructed, as it must be: the inner garbage is rejected as well */
+    assert_int_equal(cmc_pki_response_parse_ex(&pr, buf, n, CMC_PARSE_ALLOW_BER), CMC_E_DER);
+    assert_null(pr);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pki_data_parse_rejects_malformed_control_value),
         cmocka_unit_test(test_pki_data_parse_accepts_well_formed_control_value),
         cmocka_unit_test(test_pki_response_parse_rejects_constructed_eoc),
+        cmocka_unit_test(test_pki_response_parse_rejects_primitive_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -98,6 +98,14 @@ static cmc_status walk(const uint8_t *in, size_t in_len, size_t base, int depth,
         *err_what = "end-of-contents as 00 00 (universal tag 0 is reserved for it)";
         CMC_RAISE(CMC_E_DER);
     }
+    if (t.id == 0x10 || t.id == 0x11) {
+        /* X.690 §8.9.1 / §8.11.1: SEQUENCE and SET are always constructed. OpenSSL's SET OF
+         * template read a primitive 11 .. as a SET, whose DER re-encoding (31 ..) then
+         * exposed unchecked content (fuzz/pki_response_parse). */
+        *err_off = base;
+        *err_what = "a constructed SEQUENCE or SET";
+        CMC_RAISE(CMC_E_DER);
+    }
     if ((t.id & CMC_TLV_CONSTRUCTED) == 0) {
         *used = t.hdr_len + t.len;
         return CMC_OK;
