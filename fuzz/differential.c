@@ -7,7 +7,8 @@
  *   - cmc_tlv_walk and the ASN1_get_object walk agree (both accept or both reject) on every
  *     input without encodings where the two are documented to differ: the high-tag-number
  *     form, long-form lengths that are not minimal or longer than 4 octets (cmc_tlv caps
- *     them, OpenSSL does not), and nesting deeper than CMC_TLV_MAX_DEPTH.
+ *     them, OpenSSL does not), universal tag 0 other than end-of-contents 00 00 (cmc_tlv
+ *     rejects it, OpenSSL reads it), and nesting deeper than CMC_TLV_MAX_DEPTH.
  * Seeds: fuzz/corpus/differential/ (named by content hash). max_len: 16384.
  * Dictionary: fuzz/dict/cmc.dict. */
 #include <stdint.h>
@@ -52,6 +53,9 @@ static size_t ossl_walk(walk_state *ws, const uint8_t *p, size_t avail, int dept
     }
     if ((p[0] & 0x1F) == 0x1F) {
         ws->exotic = 1;
+    }
+    if ((p[0] & 0xDF) == 0x00 && !(avail >= 2 && p[0] == 0 && p[1] == 0)) {
+        ws->exotic = 1; /* universal tag 0 other than 00 00: cmc_tlv rejects it (X.690 §8.1.5) */
     }
     const uint8_t *q = p;
     long len = 0;

@@ -29,6 +29,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_init();
+    fuzz_rand_reset();
     cmc_sniff_result sr;
     fuzz_check(cmc_sniff(&sr, data, size) == CMC_OK, "cmc_sniff failed on bytes");
     fuzz_check(cmc_sniff_kind_name(sr.kind) != NULL, "sniff kind has no name");

@@ -77,6 +77,7 @@ static int contains(const uint8_t *data, size_t size, const char *needle) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_init();
+    fuzz_rand_reset();
     if (contains(data, size, "include") || contains(data, size, "/dev") ||
         contains(data, size, "/proc") || contains(data, size, "/sys") ||
         contains(data, size, "env::") || contains(data, size, "..")) {

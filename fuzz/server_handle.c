@@ -167,6 +167,7 @@ static const uint8_t *find_sep(const uint8_t *p, size_t len) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_init();
+    fuzz_rand_reset();
     const char *media = NULL;
     const char *accept = NULL;
     if (size == 0) {

@@ -50,6 +50,7 @@ static void check_crm(const OSSL_CRMF_MSG *crm, uint32_t bpid, cmc_status bpid_s
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_init();
+    fuzz_rand_reset();
     if (size < 1 || (data[0] != 0xA0 && data[0] != 0xA1 && data[0] != 0xA2)) {
         return 0;
     }

@@ -85,6 +85,7 @@ static int known_status(cmc_status st) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_init();
+    fuzz_rand_reset();
     /* First pass without SKI keys gives the content; the keys come from its requests. */
     cmc_verified vf;
     cmc_verified_init(&vf);

@@ -10,6 +10,7 @@
 #include <openssl/err.h>
 
 #include "cmc/cmc.h"
+#include "cmc/msg.h"
 
 #define FUZZ_WARM_UP_MAX_BYTES (64 * 1024) /* seeds are small; skip anything larger */
 
@@ -32,6 +33,12 @@ void fuzz_init(void) {
         abort();
     }
     done = 1;
+}
+
+void fuzz_rand_reset(void) {
+    static const uint8_t kSeed[] = "cmckit fuzz: deterministic OpenSSL randomness";
+    fuzz_check(cmc_rand_deterministic_begin(kSeed, sizeof(kSeed) - 1) == CMC_OK,
+               "cmc_rand_deterministic_begin");
 }
 
 BIO *fuzz_null_bio(void) {

@@ -26,6 +26,12 @@ void fuzz_init(void);
 void fuzz_warm_up(const char *target, fuzz_one_fn fn, const uint8_t *builtin,
                   size_t builtin_len);
 
+/* fuzz_rand_reset restarts OpenSSL's random source as a fixed deterministic stream
+ * (cmc_rand_deterministic_begin), so RSA blinding, ECDSA nonces and every other random
+ * choice are the same each time an input runs: AFL++ stability, reproducible crashes. Call
+ * it first in every target that signs or verifies. */
+void fuzz_rand_reset(void);
+
 /* fuzz_null_bio returns a process-wide BIO that discards everything (for print oracles). */
 BIO *fuzz_null_bio(void);
 

@@ -214,6 +214,16 @@ cmc_status cmc_item_parse(void **out, const ASN1_ITEM *it, const uint8_t *in, si
         ASN1_item_free(v, it);
         CMC_RAISE(CMC_E_TRAILING);
     }
+    /* OpenSSL keeps ANY values (control values, OtherMsg, orm) as opaque bytes without
+     * checking their inner structure, so a control value whose inner lengths overrun their
+     * parent decoded as part of a "DER" PKIData (found by fuzz/differential). Every element
+     * must be well-formed BER, inside ANY too. */
+    size_t bad_off = 0;
+    const char *bad_what = NULL;
+    if (cmc_tlv_walk(in, in_len, &bad_off, &bad_what) != CMC_OK) {
+        ASN1_item_free(v, it);
+        CMC_RAISE(CMC_E_DER);
+    }
     if ((flags & CMC_PARSE_ALLOW_BER) == 0) {
         uint8_t *der = NULL;
         int der_len = ASN1_item_i2d(v, &der, it);

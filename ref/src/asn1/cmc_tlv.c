@@ -90,6 +90,14 @@ static cmc_status walk(const uint8_t *in, size_t in_len, size_t base, int depth,
         *used = 2; /* end-of-contents: the caller decides whether it is allowed here */
         return CMC_OK;
     }
+    if ((t.id & 0xDFu) == 0x00) {
+        /* X.690 §8.1.5: universal tag 0 is reserved for end-of-contents, which is exactly
+         * 00 00. OpenSSL re-encodes a constructed "20 00" ANY as 00 00, so accepting it made
+         * a BER PKIResponse whose DER re-encoding no longer parsed (fuzz/pki_response_parse). */
+        *err_off = base;
+        *err_what = "end-of-contents as 00 00 (universal tag 0 is reserved for it)";
+        CMC_RAISE(CMC_E_DER);
+    }
     if ((t.id & CMC_TLV_CONSTRUCTED) == 0) {
         *used = t.hdr_len + t.len;
         return CMC_OK;
