@@ -678,7 +678,8 @@ static void step_checks(engine *e, const cmc_case *c, size_t k, cmc_conform_step
                         json_t *captures, int *diverged) {
     const cmc_step *s = &c->steps[k];
     /* 1. the outcome: the first allowed outcome that matches, else the reference one. */
-    check_list best, l;
+    check_list best = {0}; /* stays empty if a step had no outcome (the loader refuses it) */
+    check_list l;
     size_t match = s->num_outcomes;
     for (size_t i = 0; i < s->num_outcomes; i++) {
         eval_outcome(&l, &s->outcomes[i], f, http_like(e));
