@@ -652,6 +652,7 @@ static double serve_cpu_s(pid_t pid) {
     char *p = strrchr(buf, ')');
     unsigned long long ut = 0, stt = 0;
     if (p == NULL ||
+        /* NOLINTNEXTLINE(cert-err34-c): /proc/PID/stat fields are kernel-written decimals */
         sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &stt) != 2) {
         return -1;
     }

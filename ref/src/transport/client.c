@@ -603,12 +603,16 @@ static cmc_status file_exchange(cmc_transport *t, cmc_http_response *resp,
                     k++;
                 }
                 line[k] = '\0';
-                status = atoi(line);
+                char *end = NULL;
+                long v = strtol(line, &end, 10);
+                status = (end != line && v >= 100 && v <= 599) ? (int)v : 0;
                 skip = 5 + k + (5 + k < b.len ? 1 : 0);
             }
             resp->http_status = status != 0 ? status : 500;
             cmc_tp_set_media_type(resp, "text/plain; charset=utf-8");
-            memmove(b.p, b.p + skip, b.len - skip);
+            if (skip > 0) { /* b.p is non-NULL whenever skip > 0 (it held "HTTP ") */
+                memmove(b.p, b.p + skip, b.len - skip);
+            }
             resp->body = b.p;
             resp->body_len = b.len - skip;
             TP_FAIL(CMC_E_HTTP, "file transport: refused with status %d", resp->http_status);

@@ -230,7 +230,7 @@ static void http_stop(cmc_listener *l) {
     }
     atomic_store(&h->draining, 1);
     h->quiesced_fd = MHD_quiesce_daemon(h->d);
-    uint64_t deadline = cmc_tp_now_ms() + CMC_LISTENER_DRAIN_TIMEOUT_S * 1000u;
+    uint64_t deadline = cmc_tp_now_ms() + (uint64_t)CMC_LISTENER_DRAIN_TIMEOUT_S * 1000u;
     pthread_mutex_lock(&h->mu);
     while (h->in_flight > 0 && cmc_tp_now_ms() < deadline) {
         struct timespec ts;

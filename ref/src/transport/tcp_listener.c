@@ -281,7 +281,7 @@ static void tcp_stop(cmc_listener *l) {
     (void)w;
     pthread_join(t->accept_thread, NULL);
     close(t->listen_fd);
-    uint64_t deadline = cmc_tp_now_ms() + CMC_LISTENER_DRAIN_TIMEOUT_S * 1000u;
+    uint64_t deadline = cmc_tp_now_ms() + (uint64_t)CMC_LISTENER_DRAIN_TIMEOUT_S * 1000u;
     pthread_mutex_lock(&t->mu);
     while (t->active > 0) {
         if (cmc_tp_now_ms() >= deadline) {
