@@ -224,15 +224,28 @@ cmc_status cmc_item_parse(void **out, const ASN1_ITEM *it, const uint8_t *in, si
         ASN1_item_free(v, it);
         CMC_RAISE(CMC_E_DER);
     }
-    if ((flags & CMC_PARSE_ALLOW_BER) == 0) {
-        uint8_t *der = NULL;
-        int der_len = ASN1_item_i2d(v, &der, it);
-        int same = der_len > 0 && (size_t)der_len == in_len && memcmp(der, in, in_len) == 0;
-        OPENSSL_free(der);
-        if (!same) {
-            ASN1_item_free(v, it);
-            CMC_RAISE(CMC_E_NOT_DER);
+    uint8_t *der = NULL;
+    int der_len = ASN1_item_i2d(v, &der, it);
+    int same = der_len > 0 && (size_t)der_len == in_len && memcmp(der, in, in_len) == 0;
+    cmc_status st = CMC_OK;
+    if (!same && (flags & CMC_PARSE_ALLOW_BER) == 0) {
+        st = CMC_E_NOT_DER;
+    } else if (!same) {
+        /* Accepted BER must have a DER form we accept: OpenSSL re-encodes the template parts
+         * as DER but keeps ANY values verbatim, so BER inside an ANY (e.g. a long-form length
+         * in a control value) would survive into "DER" that the strict parser refuses (found
+         * by fuzz/pki_response_parse). Refuse such BER instead. */
+        void *strict = NULL;
+        if (der_len <= 0 ||
+            cmc_item_parse(&strict, it, der, (size_t)der_len, outer_id, 0) != CMC_OK) {
+            st = CMC_E_NOT_DER;
         }
+        ASN1_item_free(strict, it);
+    }
+    OPENSSL_free(der);
+    if (st != CMC_OK) {
+        ASN1_item_free(v, it);
+        CMC_RAISE(st);
     }
     *out = v;
     return CMC_OK;
