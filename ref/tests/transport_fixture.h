@@ -9,7 +9,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <openssl/crypto.h>
 
@@ -166,5 +171,22 @@ static inline int tfx_check_echo(const cmc_http_response *resp, const uint8_t *r
 
 #define TFX_P10 "application/pkcs10"
 #define TFX_CMC_REQ "application/pkcs7-mime; smime-type=CMC-request"
+
+/* tfx_now_ms: a monotonic clock in milliseconds, for the tests' bounded waits. */
+static inline uint64_t tfx_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* tfx_raw_connect: a plain TCP connection to 127.0.0.1:|port|, for hand-written requests. */
+static inline int tfx_raw_connect(uint16_t port) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    return fd;
+}
 
 #endif /* CMC_TRANSPORT_FIXTURE_H */

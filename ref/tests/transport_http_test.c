@@ -23,28 +23,13 @@
 
 /* ---- helpers ---- */
 
-static uint64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static int raw_connect(uint16_t port) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    return fd;
-}
-
 /* raw_read_all reads until EOF or |timeout_ms|; returns bytes read (NUL-terminated). */
 static size_t raw_read_all(int fd, char *buf, size_t cap, unsigned timeout_ms) {
     size_t n = 0;
-    uint64_t deadline = now_ms() + timeout_ms;
-    while (n + 1 < cap && now_ms() < deadline) {
+    uint64_t deadline = tfx_now_ms() + timeout_ms;
+    while (n + 1 < cap && tfx_now_ms() < deadline) {
         struct pollfd p = {.fd = fd, .events = POLLIN, .revents = 0};
-        if (poll(&p, 1, (int)(deadline - now_ms())) <= 0) {
+        if (poll(&p, 1, (int)(deadline - tfx_now_ms())) <= 0) {
             break;
         }
         ssize_t r = recv(fd, buf + n, cap - 1 - n, 0);
@@ -158,7 +143,7 @@ static void test_http_binary_body_with_nul_and_high_bytes(void **state) {
 
 static void test_http_get_is_405_with_allow_post(void **state) {
     http_fx *fx = *state;
-    int fd = raw_connect(cmc_listener_port(fx->l));
+    int fd = tfx_raw_connect(cmc_listener_port(fx->l));
     const char *req = "GET /cmc HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     raw_send(fd, req, strlen(req));
     char buf[4096];
@@ -208,7 +193,7 @@ static void test_client_get_sees_405_and_allow(void **state) {
 
 static void test_http_put_is_405(void **state) {
     http_fx *fx = *state;
-    int fd = raw_connect(cmc_listener_port(fx->l));
+    int fd = tfx_raw_connect(cmc_listener_port(fx->l));
     const char *req = "PUT /cmc HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
                       "Connection: close\r\n\r\n\x30\x00";
     raw_send(fd, req, strlen(req) + 1); /* + the NUL that ends the 2-byte body */
@@ -261,7 +246,7 @@ static void test_http_body_over_limit_is_413(void **state) {
 
 static void test_http_chunked_body_over_limit_is_413(void **state) {
     http_fx *fx = *state; /* max_body 1000 */
-    int fd = raw_connect(cmc_listener_port(fx->l));
+    int fd = tfx_raw_connect(cmc_listener_port(fx->l));
     const char *head = "POST /cmc HTTP/1.1\r\nHost: x\r\nContent-Type: application/pkcs10\r\n"
                        "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
     raw_send(fd, head, strlen(head));
@@ -412,26 +397,26 @@ static void test_http_stalled_client_does_not_block_others(void **state) {
     /* Two stalled clients (as many as worker threads): headers and half a body. */
     int stalled[2];
     for (int i = 0; i < 2; i++) {
-        stalled[i] = raw_connect(cmc_listener_port(fx->l));
+        stalled[i] = tfx_raw_connect(cmc_listener_port(fx->l));
         const char *head = "POST /cmc HTTP/1.1\r\nHost: x\r\nContent-Type: application/pkcs10\r\n"
                            "Content-Length: 100\r\n\r\n\x30\x62\x30";
         raw_send(stalled[i], head, strlen(head));
     }
     usleep(100000);
-    uint64_t t0 = now_ms();
+    uint64_t t0 = tfx_now_ms();
     for (int i = 0; i < 20; i++) {
         one_arg a = {.url = fx->url};
         one_request(&a);
         assert_int_equal(a.st, CMC_OK);
         assert_true(a.echo_ok);
     }
-    assert_true(now_ms() - t0 < 3000); /* well below the 4 s idle timeout */
+    assert_true(tfx_now_ms() - t0 < 3000); /* well below the 4 s idle timeout */
     /* The server closes the stalled connections after the idle timeout. */
     for (int i = 0; i < 2; i++) {
         char buf[512];
-        uint64_t s = now_ms();
+        uint64_t s = tfx_now_ms();
         raw_read_all(stalled[i], buf, sizeof(buf), 10000);
-        assert_true(now_ms() - s < 9000);
+        assert_true(tfx_now_ms() - s < 9000);
         close(stalled[i]);
     }
     assert_int_equal(atomic_load(&fx->echo.calls), 20);
@@ -444,12 +429,12 @@ static void test_http_trickling_body_is_cut_at_request_timeout(void **state) {
     cmc_listener *l = NULL;
     cmc_listener_options o = {.idle_timeout_s = 10, .request_timeout_s = 1};
     assert_int_equal(cmc_listener_start_http(&l, &o, tfx_echo_handler, &e), CMC_OK);
-    int fd = raw_connect(cmc_listener_port(l));
+    int fd = tfx_raw_connect(cmc_listener_port(l));
     const char *head = "POST /cmc HTTP/1.1\r\nHost: x\r\nContent-Type: application/pkcs10\r\n"
                        "Content-Length: 100\r\n\r\n";
     raw_send(fd, head, strlen(head));
     /* One byte every 200 ms: never idle, but the whole body would take 20 s. */
-    uint64_t t0 = now_ms();
+    uint64_t t0 = tfx_now_ms();
     int cut = 0;
     for (int i = 0; i < 50 && !cut; i++) {
         if (send(fd, "\x30", 1, MSG_NOSIGNAL) != 1) {
@@ -463,7 +448,7 @@ static void test_http_trickling_body_is_cut_at_request_timeout(void **state) {
         }
     }
     assert_true(cut);
-    assert_true(now_ms() - t0 < 5000);
+    assert_true(tfx_now_ms() - t0 < 5000);
     close(fd);
     assert_int_equal(atomic_load(&e.calls), 0);
     cmc_listener_free(l);
@@ -530,9 +515,9 @@ static void test_client_silent_server_is_timeout(void **state) {
     cmc_http_request req = {
         .body = tfx_content_info, .body_len = sizeof(tfx_content_info), .media_type = TFX_CMC_REQ};
     cmc_http_response resp;
-    uint64_t t0 = now_ms();
+    uint64_t t0 = tfx_now_ms();
     assert_int_equal(cmc_transport_exchange(t, &resp, &req), CMC_E_TIMEOUT);
-    assert_true(now_ms() - t0 < 3000);
+    assert_true(tfx_now_ms() - t0 < 3000);
     cmc_transport_free(t);
     close(lfd);
 }

@@ -14,28 +14,13 @@
 
 #include "transport_fixture.h"
 
-static uint64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static int raw_connect(uint16_t port) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    return fd;
-}
-
 /* raw_read reads until |want| bytes, EOF or |timeout_ms|; returns bytes read. */
 static size_t raw_read(int fd, uint8_t *buf, size_t want, unsigned timeout_ms) {
     size_t n = 0;
-    uint64_t deadline = now_ms() + timeout_ms;
-    while (n < want && now_ms() < deadline) {
+    uint64_t deadline = tfx_now_ms() + timeout_ms;
+    while (n < want && tfx_now_ms() < deadline) {
         struct pollfd p = {.fd = fd, .events = POLLIN, .revents = 0};
-        if (poll(&p, 1, (int)(deadline - now_ms())) <= 0) {
+        if (poll(&p, 1, (int)(deadline - tfx_now_ms())) <= 0) {
             break;
         }
         ssize_t r = recv(fd, buf + n, want - n, 0);
@@ -50,10 +35,10 @@ static size_t raw_read(int fd, uint8_t *buf, size_t want, unsigned timeout_ms) {
 /* raw_closed: 1 if the peer closes |fd| within |timeout_ms|. */
 static int raw_closed(int fd, unsigned timeout_ms) {
     uint8_t b[64];
-    uint64_t deadline = now_ms() + timeout_ms;
-    while (now_ms() < deadline) {
+    uint64_t deadline = tfx_now_ms() + timeout_ms;
+    while (tfx_now_ms() < deadline) {
         struct pollfd p = {.fd = fd, .events = POLLIN, .revents = 0};
-        if (poll(&p, 1, (int)(deadline - now_ms())) <= 0) {
+        if (poll(&p, 1, (int)(deadline - tfx_now_ms())) <= 0) {
             return 0;
         }
         ssize_t r = recv(fd, b, sizeof(b), 0);
@@ -171,7 +156,7 @@ static void test_tcp_pipelined_requests_get_one_answer_each(void **state) {
     size_t lb = tfx_p10_like(b, sizeof(b), 22, 2);
     memcpy(both, a, la);
     memcpy(both + la, b, lb);
-    int fd = raw_connect(cmc_listener_port(fx->l));
+    int fd = tfx_raw_connect(cmc_listener_port(fx->l));
     assert_int_equal(send(fd, both, la + lb, MSG_NOSIGNAL), (ssize_t)(la + lb));
     uint8_t got[256];
     size_t want = (la + 12) + (lb + 12);
@@ -187,7 +172,7 @@ static void test_tcp_message_split_across_writes(void **state) {
     tcp_fx *fx = *state;
     uint8_t a[512];
     size_t la = tfx_p10_like(a, sizeof(a), 5, 400);
-    int fd = raw_connect(cmc_listener_port(fx->l));
+    int fd = tfx_raw_connect(cmc_listener_port(fx->l));
     for (size_t off = 0; off < la; off += 100) {
         size_t n = la - off < 100 ? la - off : 100;
         assert_int_equal(send(fd, a + off, n, MSG_NOSIGNAL), (ssize_t)n);
@@ -217,7 +202,7 @@ static void test_tcp_indefinite_length_request(void **state) {
 
 static void test_tcp_not_ber_closes_connection(void **state) {
     tcp_fx *fx = *state;
-    int fd = raw_connect(cmc_listener_port(fx->l));
+    int fd = tfx_raw_connect(cmc_listener_port(fx->l));
     assert_int_equal(send(fd, "GET / HTTP/1.0\r\n\r\n", 18, MSG_NOSIGNAL), 18);
     assert_true(raw_closed(fd, 3000));
     close(fd);
@@ -227,7 +212,7 @@ static void test_tcp_not_ber_closes_connection(void **state) {
 static void test_tcp_neither_pkcs10_nor_content_info_closes(void **state) {
     tcp_fx *fx = *state;
     static const uint8_t seq_int[] = {0x30, 0x03, 0x02, 0x01, 0x05};
-    int fd = raw_connect(cmc_listener_port(fx->l));
+    int fd = tfx_raw_connect(cmc_listener_port(fx->l));
     assert_int_equal(send(fd, seq_int, sizeof(seq_int), MSG_NOSIGNAL), (ssize_t)sizeof(seq_int));
     assert_true(raw_closed(fd, 3000));
     close(fd);
@@ -237,7 +222,7 @@ static void test_tcp_neither_pkcs10_nor_content_info_closes(void **state) {
 static void test_tcp_oversize_message_closes_from_header(void **state) {
     tcp_fx *fx = *state;                                         /* max_body 4096 */
     static const uint8_t hdr[] = {0x30, 0x83, 0x01, 0x00, 0x00}; /* 64 KiB announced */
-    int fd = raw_connect(cmc_listener_port(fx->l));
+    int fd = tfx_raw_connect(cmc_listener_port(fx->l));
     assert_int_equal(send(fd, hdr, sizeof(hdr), MSG_NOSIGNAL), (ssize_t)sizeof(hdr));
     assert_true(raw_closed(fd, 3000));
     close(fd);
@@ -273,10 +258,10 @@ static void test_tcp_handler_refusal_closes_connection(void **state) {
 
 static void test_tcp_idle_connection_closed_and_client_reconnects(void **state) {
     tcp_fx *fx = *state; /* idle timeout 2 s */
-    int fd = raw_connect(cmc_listener_port(fx->l));
-    uint64_t t0 = now_ms();
+    int fd = tfx_raw_connect(cmc_listener_port(fx->l));
+    uint64_t t0 = tfx_now_ms();
     assert_true(raw_closed(fd, 5000));
-    uint64_t waited = now_ms() - t0;
+    uint64_t waited = tfx_now_ms() - t0;
     assert_true(waited >= 1500 && waited < 4000);
     close(fd);
     /* A kept-alive client connection that the server closed is replaced transparently. */
@@ -300,10 +285,10 @@ static void test_tcp_stalled_clients_do_not_block_others(void **state) {
     int stalled[4];
     static const uint8_t half[] = {0x30, 0x82, 0x01, 0x00, 0x30, 0x82};
     for (int i = 0; i < 4; i++) {
-        stalled[i] = raw_connect(cmc_listener_port(fx->l));
+        stalled[i] = tfx_raw_connect(cmc_listener_port(fx->l));
         assert_int_equal(send(stalled[i], half, sizeof(half), MSG_NOSIGNAL), (ssize_t)sizeof(half));
     }
-    uint64_t t0 = now_ms();
+    uint64_t t0 = tfx_now_ms();
     cmc_transport *t = NULL;
     assert_int_equal(cmc_transport_open(&t, fx->url, NULL), CMC_OK);
     for (uint32_t i = 0; i < 20; i++) {
@@ -316,7 +301,7 @@ static void test_tcp_stalled_clients_do_not_block_others(void **state) {
         cmc_http_response_cleanup(&resp);
     }
     cmc_transport_free(t);
-    assert_true(now_ms() - t0 < 3000); /* well below the 4 s idle timeout */
+    assert_true(tfx_now_ms() - t0 < 3000); /* well below the 4 s idle timeout */
     for (int i = 0; i < 4; i++) {
         assert_true(raw_closed(stalled[i], 9000));
         close(stalled[i]);
@@ -420,10 +405,10 @@ static void test_tcp_trickling_request_is_cut_at_request_timeout(void **state) {
     cmc_listener *l = NULL;
     cmc_listener_options o = {.idle_timeout_s = 10, .request_timeout_s = 1};
     assert_int_equal(cmc_listener_start_tcp(&l, &o, tfx_echo_handler, &e), CMC_OK);
-    int fd = raw_connect(cmc_listener_port(l));
+    int fd = tfx_raw_connect(cmc_listener_port(l));
     static const uint8_t hdr[] = {0x30, 0x82, 0x01, 0x00};
     assert_int_equal(send(fd, hdr, sizeof(hdr), MSG_NOSIGNAL), (ssize_t)sizeof(hdr));
-    uint64_t t0 = now_ms();
+    uint64_t t0 = tfx_now_ms();
     int cut = 0;
     for (int i = 0; i < 50 && !cut; i++) {
         if (send(fd, "\x05", 1, MSG_NOSIGNAL) != 1) {
@@ -433,7 +418,7 @@ static void test_tcp_trickling_request_is_cut_at_request_timeout(void **state) {
         cut = raw_closed(fd, 200);
     }
     assert_true(cut);
-    assert_true(now_ms() - t0 < 5000);
+    assert_true(tfx_now_ms() - t0 < 5000);
     close(fd);
     assert_int_equal(atomic_load(&e.calls), 0);
     cmc_listener_free(l);
@@ -448,9 +433,9 @@ static void test_tcp_connection_limit(void **state) {
     cmc_listener_options o = {.max_connections = 2, .idle_timeout_s = 30};
     assert_int_equal(cmc_listener_start_tcp(&l, &o, tfx_echo_handler, &e), CMC_OK);
     uint16_t port = cmc_listener_port(l);
-    int a = raw_connect(port), b = raw_connect(port);
+    int a = tfx_raw_connect(port), b = tfx_raw_connect(port);
     usleep(100000); /* both accepted */
-    int c = raw_connect(port);
+    int c = tfx_raw_connect(port);
     assert_true(raw_closed(c, 3000)); /* over the limit: closed at once */
     close(c);
     /* The two admitted connections still work. */
@@ -461,16 +446,16 @@ static void test_tcp_connection_limit(void **state) {
     /* Closing one frees its slot for a new client. */
     close(b);
     int d = -1;
-    uint64_t deadline = now_ms() + 5000;
+    uint64_t deadline = tfx_now_ms() + 5000;
     for (;;) {
-        d = raw_connect(port);
+        d = tfx_raw_connect(port);
         /* May fail while the old slot is still being freed: then we retry. */
         if (send(d, body, len, MSG_NOSIGNAL) == (ssize_t)len &&
             raw_read(d, got, len + 12, 1000) == len + 12) {
             break;
         }
         close(d);
-        assert_true(now_ms() < deadline);
+        assert_true(tfx_now_ms() < deadline);
     }
     close(d);
     close(a);
@@ -497,9 +482,9 @@ static void test_tcp_client_refused_and_timeout(void **state) {
     assert_int_equal(cmc_transport_exchange(t, &resp, &req), CMC_E_CONNECT);
     /* Listening but never answering: timeout. */
     assert_int_equal(listen(lfd, 4), 0);
-    uint64_t t0 = now_ms();
+    uint64_t t0 = tfx_now_ms();
     assert_int_equal(cmc_transport_exchange(t, &resp, &req), CMC_E_TIMEOUT);
-    assert_true(now_ms() - t0 < 3000);
+    assert_true(tfx_now_ms() - t0 < 3000);
     cmc_transport_free(t);
     close(lfd);
 }
