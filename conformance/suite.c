@@ -127,18 +127,79 @@ cmc_status cmc_suite_read_file(uint8_t **out, size_t *out_len, const char *path)
     return CMC_OK;
 }
 
-static json_t *load_json(const char *path, cmc_diag *diag, const char *label) {
+/* ---------------------------------------------------------------- file sources */
+
+/* The folder source: |ctx| is the folder (NUL-terminated path). */
+static int disk_path(char out[SUITE_PATH_MAX], const cmc_suite_files *fs, const char *rel) {
+    const char *root = fs->ctx;
+    int n = rel[0] != '\0' ? snprintf(out, SUITE_PATH_MAX, "%s/%s", root, rel)
+                           : snprintf(out, SUITE_PATH_MAX, "%s", root);
+    return n >= 0 && n < SUITE_PATH_MAX;
+}
+
+static cmc_status disk_read(const cmc_suite_files *fs, const char *rel, uint8_t **out,
+                            size_t *out_len) {
+    char path[SUITE_PATH_MAX];
+    if (!disk_path(path, fs, rel)) {
+        CMC_RAISE(CMC_E_LIMIT);
+    }
+    return cmc_suite_read_file(out, out_len, path);
+}
+
+static int disk_exists(const cmc_suite_files *fs, const char *rel) {
+    char path[SUITE_PATH_MAX];
+    struct stat st;
+    return disk_path(path, fs, rel) && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int disk_list(const cmc_suite_files *fs, const char *rel_dir,
+                     void (*fn)(void *arg, const char *name), void *arg) {
+    char path[SUITE_PATH_MAX];
+    if (!disk_path(path, fs, rel_dir)) {
+        return ENAMETOOLONG;
+    }
+    DIR *d = opendir(path);
+    if (d == NULL) {
+        return errno != 0 ? errno : EIO;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        fn(arg, e->d_name);
+    }
+    closedir(d);
+    return 0;
+}
+
+void cmc_suite_files_dir(cmc_suite_files *fs, const char *dir) {
+    fs->read = disk_read;
+    fs->exists = disk_exists;
+    fs->list = disk_list;
+    fs->ctx = dir;
+}
+
+static json_t *load_json(const cmc_suite_files *fs, const char *rel, cmc_diag *diag,
+                         const char *label) {
+    uint8_t *text = NULL;
+    size_t len = 0;
+    cmc_status st = fs->read(fs, rel, &text, &len);
+    if (st != CMC_OK) {
+        cmc_diag_add(diag, "%s: cannot read: %s", label, cmc_status_str(st));
+        return NULL;
+    }
     json_error_t jerr;
-    json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *j = json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES, &jerr);
+    free(text);
     if (j == NULL) {
         cmc_diag_add(diag, "%s: not valid JSON: line %d: %s", label, jerr.line, jerr.text);
     }
     return j;
 }
 
-static int file_exists(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+/* join_rel writes "|dir|/|name|" (just |name| when |dir| is empty); 0 if it does not fit. */
+static int join_rel(char out[SUITE_PATH_MAX], const char *dir, const char *name) {
+    int n = dir[0] != '\0' ? snprintf(out, SUITE_PATH_MAX, "%s/%s", dir, name)
+                           : snprintf(out, SUITE_PATH_MAX, "%s", name);
+    return n >= 0 && n < SUITE_PATH_MAX;
 }
 
 static int starts_with(const char *s, const char *prefix) {
@@ -342,8 +403,10 @@ static size_t check_outcome(const json_t *o, const char *label, const char *wher
     return problems;
 }
 
-static size_t check_data_file(const json_t *file, const char *id, const char *cases_dir,
-                              const char *label, const char *where, cmc_diag *diag) {
+/* |fs| (NULL: no existence check) holds the case files under |cases_rel|. */
+static size_t check_data_file(const json_t *file, const char *id, const cmc_suite_files *fs,
+                              const char *cases_rel, const char *label, const char *where,
+                              cmc_diag *diag) {
     if (!json_is_string(file)) {
         return 0;
     }
@@ -354,10 +417,9 @@ static size_t check_data_file(const json_t *file, const char *id, const char *ca
         cmc_diag_add(diag, "%s: %s: '%s' is not in %s", label, where, f, prefix);
         return 1;
     }
-    if (cases_dir != NULL) {
-        char path[SUITE_PATH_MAX];
-        snprintf(path, sizeof(path), "%s/%s", cases_dir, f);
-        if (!file_exists(path)) {
+    if (fs != NULL) {
+        char rel[SUITE_PATH_MAX];
+        if (!join_rel(rel, cases_rel, f) || !fs->exists(fs, rel)) {
             cmc_diag_add(diag, "%s: %s: missing file %s", label, where, f);
             return 1;
         }
@@ -365,9 +427,9 @@ static size_t check_data_file(const json_t *file, const char *id, const char *ca
     return 0;
 }
 
-size_t cmc_suite_validate_case_json(const json_t *case_schema, const json_t *c,
-                                    const char *file_stem, const char *cases_dir, const char *label,
-                                    cmc_diag *diag) {
+static size_t validate_case(const json_t *case_schema, const json_t *c, const char *file_stem,
+                            const cmc_suite_files *fs, const char *cases_rel, const char *label,
+                            cmc_diag *diag) {
     report_ctx rc = {diag, label};
     size_t problems = cmc_jschema_validate(case_schema, c, report_schema, &rc);
     if (problems != 0) {
@@ -411,11 +473,11 @@ size_t cmc_suite_validate_case_json(const json_t *case_schema, const json_t *c,
                          where);
             problems++;
         }
-        problems += check_data_file(file, id, cases_dir, label, where, diag);
+        problems += check_data_file(file, id, fs, cases_rel, label, where, diag);
         const json_t *golden = json_object_get(step, "golden");
         if (golden != NULL) {
-            problems +=
-                check_data_file(json_object_get(golden, "file"), id, cases_dir, label, where, diag);
+            problems += check_data_file(json_object_get(golden, "file"), id, fs, cases_rel, label,
+                                        where, diag);
         }
         const json_t *expect = json_object_get(step, "expect");
         size_t j;
@@ -435,6 +497,17 @@ size_t cmc_suite_validate_case_json(const json_t *case_schema, const json_t *c,
     }
     json_decref(captured);
     return problems;
+}
+
+size_t cmc_suite_validate_case_json(const json_t *case_schema, const json_t *c,
+                                    const char *file_stem, const char *cases_dir, const char *label,
+                                    cmc_diag *diag) {
+    cmc_suite_files fs;
+    if (cases_dir == NULL) {
+        return validate_case(case_schema, c, file_stem, NULL, "", label, diag);
+    }
+    cmc_suite_files_dir(&fs, cases_dir);
+    return validate_case(case_schema, c, file_stem, &fs, "", label, diag);
 }
 
 /* ---------------------------------------------------------------- conversion */
@@ -531,16 +604,16 @@ static int has_string(const json_t *array, const char *s) {
     return 0;
 }
 
-static cmc_status load_bytes(uint8_t **out, size_t *out_len, const char *cases_dir,
-                             const char *rel) {
-    char path[SUITE_PATH_MAX];
-    if ((size_t)snprintf(path, sizeof(path), "%s/%s", cases_dir, rel) >= sizeof(path)) {
+static cmc_status load_bytes(uint8_t **out, size_t *out_len, const cmc_suite_files *fs,
+                             const char *name) {
+    char rel[SUITE_PATH_MAX];
+    if (!join_rel(rel, "cases", name)) {
         CMC_RAISE(CMC_E_LIMIT);
     }
-    return cmc_suite_read_file(out, out_len, path);
+    return fs->read(fs, rel, out, out_len);
 }
 
-static cmc_status convert_step(cmc_step *s, const json_t *j, const char *cases_dir) {
+static cmc_status convert_step(cmc_step *s, const json_t *j, const cmc_suite_files *fs) {
     memset(s, 0, sizeof(*s));
     const json_t *req = json_object_get(j, "request");
     const json_t *expect = json_object_get(j, "expect");
@@ -553,7 +626,7 @@ static cmc_status convert_step(cmc_step *s, const json_t *j, const char *cases_d
     s->request_file = json_string_value(json_object_get(req, "file"));
     s->recipe = json_object_get(req, "recipe");
     if (s->request_file != NULL) {
-        CMC_TRY(load_bytes(&s->request, &s->request_len, cases_dir, s->request_file));
+        CMC_TRY(load_bytes(&s->request, &s->request_len, fs, s->request_file));
     }
     const json_t *outcomes = json_object_get(expect, "outcomes");
     s->outcomes = calloc(json_array_size(outcomes), sizeof(*s->outcomes));
@@ -590,13 +663,14 @@ static cmc_status convert_step(cmc_step *s, const json_t *j, const char *cases_d
         s->golden_http_status = (int)json_integer_value(json_object_get(golden, "http_status"));
         s->golden_media_type = json_string_value(json_object_get(golden, "media_type"));
         s->golden_captured = json_object_get(golden, "captured");
-        CMC_TRY(load_bytes(&s->golden, &s->golden_len, cases_dir, s->golden_file));
+        CMC_TRY(load_bytes(&s->golden, &s->golden_len, fs, s->golden_file));
     }
     return CMC_OK;
 }
 
 /* convert_case fills |c| from |j| (a validated case; |c| takes the reference). */
-static cmc_status convert_case(cmc_case *c, json_t *j, const char *file, const char *cases_dir) {
+static cmc_status convert_case(cmc_case *c, json_t *j, const char *file,
+                               const cmc_suite_files *fs) {
     memset(c, 0, sizeof(*c));
     c->json = j;
     c->file = file;
@@ -624,7 +698,7 @@ static cmc_status convert_case(cmc_case *c, json_t *j, const char *file, const c
     }
     for (size_t i = 0; i < json_array_size(steps); i++) {
         c->num_steps = i + 1;
-        CMC_TRY(convert_step(&c->steps[i], json_array_get(steps, i), cases_dir));
+        CMC_TRY(convert_step(&c->steps[i], json_array_get(steps, i), fs));
     }
     return CMC_OK;
 }
@@ -662,34 +736,40 @@ int cmc_case_has_tag(const cmc_case *c, const char *tag) {
     return 0;
 }
 
-/* Every cases/<name>.json on disk must be listed in the manifest. */
-static size_t check_unlisted(const char *cases_dir, const json_t *listed, cmc_diag *diag) {
-    DIR *d = opendir(cases_dir);
-    if (d == NULL) {
-        cmc_diag_add(diag, "%s: cannot open: %s", cases_dir, strerror(errno));
-        return 1;
+/* Every cases/<name>.json in the source must be listed in the manifest. */
+typedef struct {
+    const json_t *listed;
+    cmc_diag *diag;
+    size_t problems;
+} unlisted_ctx;
+
+static void check_unlisted_one(void *arg, const char *name) {
+    unlisted_ctx *u = arg;
+    size_t n = strlen(name);
+    char rel[SUITE_PATH_MAX];
+    if (n > 5 && strcmp(name + n - 5, ".json") == 0 && join_rel(rel, "cases", name) &&
+        json_object_get(u->listed, rel) == NULL) {
+        cmc_diag_add(u->diag, "%s: not listed in manifest.json", rel);
+        u->problems++;
     }
-    size_t problems = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        size_t n = strlen(e->d_name);
-        if (n > 5 && strcmp(e->d_name + n - 5, ".json") == 0) {
-            char rel[SUITE_PATH_MAX];
-            snprintf(rel, sizeof(rel), "cases/%s", e->d_name);
-            if (json_object_get(listed, rel) == NULL) {
-                cmc_diag_add(diag, "%s: not listed in manifest.json", rel);
-                problems++;
-            }
-        }
-    }
-    closedir(d);
-    return problems;
 }
 
-static json_t *load_schema(const char *dir, const char *name, cmc_diag *diag) {
-    char path[SUITE_PATH_MAX];
-    snprintf(path, sizeof(path), "%s/schema/%s", dir, name);
-    return load_json(path, diag, path);
+static size_t check_unlisted(const cmc_suite_files *fs, const json_t *listed, cmc_diag *diag) {
+    unlisted_ctx u = {listed, diag, 0};
+    int err = fs->list(fs, "cases", check_unlisted_one, &u);
+    if (err != 0) {
+        cmc_diag_add(diag, "cases: cannot open: %s", strerror(err));
+        return u.problems + 1;
+    }
+    return u.problems;
+}
+
+static json_t *load_schema(const cmc_suite_files *fs, const char *name, cmc_diag *diag) {
+    char rel[SUITE_PATH_MAX];
+    if (!join_rel(rel, "schema", name)) {
+        return NULL;
+    }
+    return load_json(fs, rel, diag, rel);
 }
 
 /* Manifest entry fields must repeat the case's own. */
@@ -720,14 +800,20 @@ cmc_status cmc_suite_load(cmc_suite **out, const char *vectors_dir, cmc_diag *di
     if (out == NULL || vectors_dir == NULL) {
         CMC_RAISE(CMC_E_ARG);
     }
+    cmc_suite_files fs;
+    cmc_suite_files_dir(&fs, vectors_dir);
+    return cmc_suite_load_files(out, &fs, vectors_dir, diag);
+}
+
+cmc_status cmc_suite_load_files(cmc_suite **out, const cmc_suite_files *fs, const char *dir,
+                                cmc_diag *diag) {
+    if (out == NULL || fs == NULL || dir == NULL) {
+        CMC_RAISE(CMC_E_ARG);
+    }
     size_t problems = 0;
-    char path[SUITE_PATH_MAX];
-    char cases_dir[SUITE_PATH_MAX];
-    snprintf(cases_dir, sizeof(cases_dir), "%s/cases", vectors_dir);
-    json_t *case_schema = load_schema(vectors_dir, "case.schema.json", diag);
-    json_t *manifest_schema = load_schema(vectors_dir, "manifest.schema.json", diag);
-    snprintf(path, sizeof(path), "%s/manifest.json", vectors_dir);
-    json_t *manifest = load_json(path, diag, "manifest.json");
+    json_t *case_schema = load_schema(fs, "case.schema.json", diag);
+    json_t *manifest_schema = load_schema(fs, "manifest.schema.json", diag);
+    json_t *manifest = load_json(fs, "manifest.json", diag, "manifest.json");
     json_t *listed = json_object(); /* file -> true */
     json_t *ids = json_object();    /* id -> true */
     cmc_suite *s = calloc(1, sizeof(*s));
@@ -741,7 +827,7 @@ cmc_status cmc_suite_load(cmc_suite **out, const char *vectors_dir, cmc_diag *di
         CMC_RAISE(CMC_E_NOMEM);
     }
     s->manifest = manifest;
-    s->dir = strdup(vectors_dir);
+    s->dir = strdup(dir);
     if (case_schema == NULL || manifest_schema == NULL || manifest == NULL) {
         problems++;
         goto done;
@@ -784,18 +870,17 @@ cmc_status cmc_suite_load(cmc_suite **out, const char *vectors_dir, cmc_diag *di
             problems++;
             continue;
         }
-        snprintf(path, sizeof(path), "%s/%s", vectors_dir, file);
-        if (!file_exists(path)) {
+        if (!fs->exists(fs, file)) {
             cmc_diag_add(diag, "%s: missing (listed in manifest.json)", file);
             problems++;
             continue;
         }
-        json_t *c = load_json(path, diag, file);
+        json_t *c = load_json(fs, file, diag, file);
         if (c == NULL) {
             problems++;
             continue;
         }
-        size_t n = cmc_suite_validate_case_json(case_schema, c, id, cases_dir, file, diag);
+        size_t n = validate_case(case_schema, c, id, fs, "cases", file, diag);
         if (n == 0) {
             n = check_manifest_entry(entry, c, file, diag);
         }
@@ -805,13 +890,13 @@ cmc_status cmc_suite_load(cmc_suite **out, const char *vectors_dir, cmc_diag *di
             continue;
         }
         cmc_case *dst = &s->cases[s->num_cases++];
-        cmc_status st = convert_case(dst, c, file, cases_dir);
+        cmc_status st = convert_case(dst, c, file, fs);
         if (st != CMC_OK) {
             cmc_diag_add(diag, "%s: cannot load: %s", file, cmc_status_str(st));
             problems++;
         }
     }
-    problems += check_unlisted(cases_dir, listed, diag);
+    problems += check_unlisted(fs, listed, diag);
 done:
     json_decref(case_schema);
     json_decref(manifest_schema);

@@ -157,6 +157,32 @@ typedef struct {
  * returns CMC_E_CONFIG and |*out| is unchanged; |diag| (may be NULL) then lists every
  * problem found, not only the first. Other errors: CMC_E_NOMEM, CMC_E_ARG. */
 CMC_MUST_USE cmc_status cmc_suite_load(cmc_suite **out, const char *vectors_dir, cmc_diag *diag);
+
+/* ---- Where the loader reads from. A source names files by their path relative to the
+ * vectors folder ("manifest.json", "schema/case.schema.json", "cases/<id>.json",
+ * "cases/data/<id>/1-enroll.crq"). cmc_suite_load reads a folder; the suite_case fuzz
+ * target feeds the same loader an in-memory set (no disk I/O per input). ---- */
+typedef struct cmc_suite_files cmc_suite_files;
+struct cmc_suite_files {
+    /* read: the whole file, a new buffer (free()). CMC_E_IO if there is no such file,
+     * CMC_E_LIMIT above CMC_SUITE_MAX_FILE_BYTES. */
+    cmc_status (*read)(const cmc_suite_files *fs, const char *rel, uint8_t **out, size_t *out_len);
+    /* exists: 1 if |rel| is a regular file, else 0. */
+    int (*exists)(const cmc_suite_files *fs, const char *rel);
+    /* list: calls |fn| once per entry name of the folder |rel_dir|; 0, or an errno value
+     * if the folder cannot be listed. */
+    int (*list)(const cmc_suite_files *fs, const char *rel_dir,
+                void (*fn)(void *arg, const char *name), void *arg);
+    const void *ctx; /* the source's own state, e.g. the folder path */
+};
+
+/* cmc_suite_files_dir makes |fs| read the folder |dir| (lent: it must outlive |fs|). */
+void cmc_suite_files_dir(cmc_suite_files *fs, const char *dir);
+
+/* cmc_suite_load_files is cmc_suite_load reading from |fs|; |dir| is what the suite
+ * records as its folder (cmc_suite.dir). Same results and diagnostics. */
+CMC_MUST_USE cmc_status cmc_suite_load_files(cmc_suite **out, const cmc_suite_files *fs,
+                                             const char *dir, cmc_diag *diag);
 void cmc_suite_free(cmc_suite *s);
 
 /* cmc_suite_find lends the case with id |id|, or NULL. */
