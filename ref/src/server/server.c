@@ -58,6 +58,28 @@ void cmc_server_free(cmc_server *srv) {
     OPENSSL_free(srv);
 }
 
+/* seed_drbg makes the server's DRBG in seeded test mode (no-op otherwise). */
+static cmc_status seed_drbg(cmc_server *srv) {
+    const cmc_server_config *cfg = srv->cfg;
+    if (cfg->seed_len == 0) {
+        return CMC_OK;
+    }
+    /* Seed || number of certificates already stored: a reopened file store continues
+     * with fresh serials instead of repeating the first run's. */
+    uint64_t count = 0;
+    CMC_TRY(cmc_store_count(srv->store, &count));
+    uint8_t seed[CMC_MAX_SEED_BYTES + 8];
+    memcpy(seed, cfg->seed, cfg->seed_len);
+    for (int i = 0; i < 8; i++) {
+        seed[cfg->seed_len + (size_t)i] = (uint8_t)(count >> (56 - 8 * i));
+    }
+    size_t seed_len = cfg->seed_len + 8;
+    if (seed_len > CMC_DRBG_MAX_SEED) {
+        seed_len = CMC_DRBG_MAX_SEED; /* a 64-byte seed leaves no room; count dropped */
+    }
+    return cmc_drbg_new(&srv->drbg, seed, seed_len);
+}
+
 cmc_status cmc_server_new(cmc_server **out, const cmc_server_config *cfg) {
     if (out == NULL || cfg == NULL) {
         CMC_RAISE(CMC_E_ARG);
@@ -86,23 +108,8 @@ cmc_status cmc_server_new(cmc_server **out, const cmc_server_config *cfg) {
             }
         }
     }
-    if (st == CMC_OK && cfg->seed_len > 0) {
-        /* Seed || number of certificates already stored: a reopened file store continues
-         * with fresh serials instead of repeating the first run's. */
-        uint64_t count = 0;
-        st = cmc_store_count(srv->store, &count);
-        uint8_t seed[CMC_MAX_SEED_BYTES + 8];
-        memcpy(seed, cfg->seed, cfg->seed_len);
-        for (int i = 0; i < 8; i++) {
-            seed[cfg->seed_len + (size_t)i] = (uint8_t)(count >> (56 - 8 * i));
-        }
-        size_t seed_len = cfg->seed_len + 8;
-        if (seed_len > CMC_DRBG_MAX_SEED) {
-            seed_len = CMC_DRBG_MAX_SEED; /* a 64-byte seed leaves no room; count dropped */
-        }
-        if (st == CMC_OK) {
-            st = cmc_drbg_new(&srv->drbg, seed, seed_len);
-        }
+    if (st == CMC_OK) {
+        st = seed_drbg(srv);
     }
     if (st != CMC_OK) {
         cmc_server_free(srv);
@@ -111,6 +118,51 @@ cmc_status cmc_server_new(cmc_server **out, const cmc_server_config *cfg) {
     *out = srv;
     return CMC_OK;
 }
+
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+/* dup_key replaces |*key| with a copy that shares no cached state with it. */
+static cmc_status dup_key(EVP_PKEY **key) {
+    EVP_PKEY *copy = EVP_PKEY_dup(*key);
+    if (copy == NULL) {
+        CMC_RAISE(CMC_E_NOMEM);
+    }
+    EVP_PKEY_free(*key);
+    *key = copy;
+    return CMC_OK;
+}
+
+/* fresh_keys: OpenSSL keeps per-key state between signatures: an RSA key's blinding values
+ * are made on first use and remade every 32nd (BN_BLINDING_COUNTER). Kept across inputs,
+ * that makes one input take different paths from run to run (AFL++ server_handle stability
+ * 90% without, 99.7% with); fresh copies of the CA and signer keys start each input from
+ * the same state, at the price of a new blinding (a modular inverse) per key per input. */
+static cmc_status fresh_keys(cmc_server *srv) {
+    int same = srv->cfg->signer_key == srv->cfg->ca_key;
+    CMC_TRY(dup_key(&srv->cfg->ca_key));
+    if (same) {
+        if (!EVP_PKEY_up_ref(srv->cfg->ca_key)) {
+            CMC_RAISE(CMC_E_CRYPTO);
+        }
+        EVP_PKEY_free(srv->cfg->signer_key);
+        srv->cfg->signer_key = srv->cfg->ca_key;
+    } else {
+        CMC_TRY(dup_key(&srv->cfg->signer_key));
+    }
+    return CMC_OK;
+}
+
+cmc_status cmc_server_fuzz_reset(cmc_server *srv, int new_keys) {
+    if (new_keys) {
+        CMC_TRY(fresh_keys(srv));
+    }
+    cmc_store_close(srv->store);
+    srv->store = NULL;
+    cmc_drbg_free(srv->drbg);
+    srv->drbg = NULL;
+    CMC_TRY(cmc_store_open(&srv->store, srv->cfg->store_path));
+    return seed_drbg(srv);
+}
+#endif
 
 /* ---- Per-request context ---- */
 
