@@ -14,11 +14,9 @@
 
 #define FUZZ_WARM_UP_MAX_BYTES (64 * 1024) /* seeds are small; skip anything larger */
 
-void fuzz_check_impl(int ok, const char *what, const char *file, int line) {
-    if (!ok) {
-        fprintf(stderr, "fuzz oracle failed at %s:%d: %s\n", file, line, what);
-        abort();
-    }
+void fuzz_fail(const char *what, const char *file, int line) {
+    fprintf(stderr, "fuzz oracle failed at %s:%d: %s\n", file, line, what);
+    abort();
 }
 
 void fuzz_init(void) {
@@ -26,8 +24,8 @@ void fuzz_init(void) {
     if (done) {
         return;
     }
-    if (OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_LOAD_CRYPTO_STRINGS,
-                            NULL) != 1 ||
+    if (OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL) !=
+            1 ||
         cmc_init() != CMC_OK) {
         fprintf(stderr, "fuzz: initialisation failed\n");
         abort();
@@ -66,8 +64,7 @@ static void run_file(const char *path, fuzz_one_fn fn) {
     fclose(f);
 }
 
-void fuzz_warm_up(const char *target, fuzz_one_fn fn, const uint8_t *builtin,
-                  size_t builtin_len) {
+void fuzz_warm_up(const char *target, fuzz_one_fn fn, const uint8_t *builtin, size_t builtin_len) {
     fuzz_init();
     if (builtin != NULL) {
         fn(builtin, builtin_len);
@@ -88,9 +85,14 @@ void fuzz_warm_up(const char *target, fuzz_one_fn fn, const uint8_t *builtin,
     if (n < 0) {
         return;
     }
+#ifdef __AFL_COMPILER
+    const int max_seeds = FUZZ_WARM_UP_MAX_SEEDS_AFL;
+#else
+    const int max_seeds = FUZZ_WARM_UP_MAX_SEEDS;
+#endif
     int used = 0;
     for (int i = 0; i < n; i++) {
-        if (names[i]->d_name[0] != '.' && used < FUZZ_WARM_UP_MAX_SEEDS) {
+        if (names[i]->d_name[0] != '.' && used < max_seeds) {
             char path[2048];
             snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
             run_file(path, fn);

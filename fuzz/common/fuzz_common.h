@@ -10,9 +10,15 @@
 
 typedef int (*fuzz_one_fn)(const uint8_t *data, size_t size);
 
-/* FUZZ_WARM_UP_MAX_SEEDS bounds the start-up cost of fuzz_warm_up: a few seeds reach every
- * lazy initialisation (OID registration, OpenSSL's method tables, error strings). */
+/* FUZZ_WARM_UP_MAX_SEEDS bounds the start-up cost of fuzz_warm_up under libFuzzer and in
+ * the replay driver: a few seeds reach the common lazy initialisation (OID registration,
+ * OpenSSL's method tables, error strings). AFL++ builds (afl-clang-fast defines
+ * __AFL_COMPILER) run the whole seed corpus, up to FUZZ_WARM_UP_MAX_SEEDS_AFL files: the
+ * driver runs LLVMFuzzerInitialize once before its fork server, so the cost is paid once
+ * per run, and every algorithm fetch, curve and method cache a seed reaches is then warm in
+ * each forked child (a first-use-only path counts as instability). */
 #define FUZZ_WARM_UP_MAX_SEEDS 8
+#define FUZZ_WARM_UP_MAX_SEEDS_AFL 4096
 
 /* fuzz_init performs the process-wide set-up every target needs (cmc_init, OpenSSL
  * configuration loading disabled so a stray openssl.cnf cannot change behaviour). Aborts
@@ -23,8 +29,7 @@ void fuzz_init(void);
  * FUZZ_WARM_UP_MAX_SEEDS files of fuzz/corpus/|target|/ when that directory exists (it does
  * not in OSS-Fuzz runners; the built-in seed covers that case). Call it from
  * LLVMFuzzerInitialize: AFL++ then sees no first-run-only edges (stability). */
-void fuzz_warm_up(const char *target, fuzz_one_fn fn, const uint8_t *builtin,
-                  size_t builtin_len);
+void fuzz_warm_up(const char *target, fuzz_one_fn fn, const uint8_t *builtin, size_t builtin_len);
 
 /* fuzz_rand_reset restarts OpenSSL's random source as a fixed deterministic stream
  * (cmc_rand_deterministic_begin), so RSA blinding, ECDSA nonces and every other random
@@ -36,7 +41,13 @@ void fuzz_rand_reset(void);
 BIO *fuzz_null_bio(void);
 
 /* fuzz_check aborts with a message when |ok| is false: the oracle of every target. */
-#define fuzz_check(ok, what) fuzz_check_impl((ok) != 0, (what), __FILE__, __LINE__)
-void fuzz_check_impl(int ok, const char *what, const char *file, int line);
+#define fuzz_check(ok, what)                                                                       \
+    do {                                                                                           \
+        if (!(ok)) {                                                                               \
+            fuzz_fail((what), __FILE__, __LINE__);                                                 \
+        }                                                                                          \
+    } while (0)
+/* fuzz_fail prints the failed oracle and aborts (noreturn, so the analyzers know). */
+__attribute__((noreturn)) void fuzz_fail(const char *what, const char *file, int line);
 
 #endif /* CMC_FUZZ_COMMON_H */
