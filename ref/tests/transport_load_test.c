@@ -56,6 +56,8 @@ static X509 *find_issued(const cmc_response *r, const char *cn) {
     return found;
 }
 
+static void note_error(load_client_arg *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void note_error(load_client_arg *a, const char *fmt, ...) {
     if (a->first_error[0] != '\0') {
         return;
