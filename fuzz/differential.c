@@ -23,16 +23,14 @@
 #include "cmc/cmc.h"
 #include "fuzz_common.h"
 
-static const uint8_t kEmptyPkiData[] = {0x30, 0x08, 0x30, 0x00, 0x30, 0x00,
-                                        0x30, 0x00, 0x30, 0x00};
+static const uint8_t kEmptyPkiData[] = {0x30, 0x08, 0x30, 0x00, 0x30, 0x00, 0x30, 0x00, 0x30, 0x00};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc;
     (void)argv;
-    fuzz_warm_up("differential", LLVMFuzzerTestOneInput, kEmptyPkiData,
-                 sizeof(kEmptyPkiData));
+    fuzz_warm_up("differential", LLVMFuzzerTestOneInput, kEmptyPkiData, sizeof(kEmptyPkiData));
     return 0;
 }
 

@@ -20,8 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc;
     (void)argv;
-    fuzz_warm_up("media_type", LLVMFuzzerTestOneInput, (const uint8_t *)kSeed,
-                 sizeof(kSeed) - 1);
+    fuzz_warm_up("media_type", LLVMFuzzerTestOneInput, (const uint8_t *)kSeed, sizeof(kSeed) - 1);
     return 0;
 }
 

@@ -13,16 +13,14 @@
 #include "internal.h"
 
 /* Empty PKIData: four empty SEQUENCE OFs (RFC 5272 §3.2.1). */
-static const uint8_t kEmptyPkiData[] = {0x30, 0x08, 0x30, 0x00, 0x30, 0x00,
-                                        0x30, 0x00, 0x30, 0x00};
+static const uint8_t kEmptyPkiData[] = {0x30, 0x08, 0x30, 0x00, 0x30, 0x00, 0x30, 0x00, 0x30, 0x00};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc;
     (void)argv;
-    fuzz_warm_up("pki_data_parse", LLVMFuzzerTestOneInput, kEmptyPkiData,
-                 sizeof(kEmptyPkiData));
+    fuzz_warm_up("pki_data_parse", LLVMFuzzerTestOneInput, kEmptyPkiData, sizeof(kEmptyPkiData));
     return 0;
 }
 

@@ -33,7 +33,8 @@ static void check_strict(const uint8_t *data, size_t size) {
     }
     uint8_t *der = NULL;
     size_t der_len = 0;
-    fuzz_check(cmc_pki_response_to_der(pd, &der, &der_len) == CMC_OK, "to_der of parsed PKIResponse");
+    fuzz_check(cmc_pki_response_to_der(pd, &der, &der_len) == CMC_OK,
+               "to_der of parsed PKIResponse");
     fuzz_check(der_len == size && memcmp(der, data, size) == 0,
                "accepted DER PKIResponse does not re-encode byte for byte");
     fuzz_check(CMC_PKI_RESPONSE_print(fuzz_null_bio(), pd, 0) == 1, "print of a parsed value");

@@ -55,8 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         return 0;
     }
     void *v = NULL;
-    if (cmc_item_parse(&v, ASN1_ITEM_rptr(CMC_TAGGED_REQUEST), data, size, data[0], 0) !=
-        CMC_OK) {
+    if (cmc_item_parse(&v, ASN1_ITEM_rptr(CMC_TAGGED_REQUEST), data, size, data[0], 0) != CMC_OK) {
         ERR_clear_error();
         cmc_error_clear();
         return 0;

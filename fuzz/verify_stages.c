@@ -72,11 +72,24 @@ static size_t request_keys(EVP_PKEY **keys, size_t max, const CMC_PKI_DATA *pd) 
 
 static int known_status(cmc_status st) {
     switch (st) {
-    case CMC_OK: case CMC_E_DER: case CMC_E_TRAILING: case CMC_E_LIMIT: case CMC_E_TRUNCATED:
-    case CMC_E_TAG: case CMC_E_NOT_CMC: case CMC_E_DETACHED: case CMC_E_UNSIGNED:
-    case CMC_E_DIGEST: case CMC_E_CONTENT_TYPE: case CMC_E_SIGNATURE:
-    case CMC_E_SIGNER_UNTRUSTED: case CMC_E_SIGNER_EXPIRED: case CMC_E_SIGNER_NOT_YET_VALID:
-    case CMC_E_ALG: case CMC_E_CRYPTO: case CMC_E_NOMEM:
+    case CMC_OK:
+    case CMC_E_DER:
+    case CMC_E_TRAILING:
+    case CMC_E_LIMIT:
+    case CMC_E_TRUNCATED:
+    case CMC_E_TAG:
+    case CMC_E_NOT_CMC:
+    case CMC_E_DETACHED:
+    case CMC_E_UNSIGNED:
+    case CMC_E_DIGEST:
+    case CMC_E_CONTENT_TYPE:
+    case CMC_E_SIGNATURE:
+    case CMC_E_SIGNER_UNTRUSTED:
+    case CMC_E_SIGNER_EXPIRED:
+    case CMC_E_SIGNER_NOT_YET_VALID:
+    case CMC_E_ALG:
+    case CMC_E_CRYPTO:
+    case CMC_E_NOMEM:
         return 1;
     default:
         return 0;
@@ -101,8 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                "verified without an identified signer");
     if (vf.content != NULL) {
         cmc_pki_data *pd = NULL;
-        if (cmc_pki_data_parse_ex(&pd, vf.content, vf.content_len, CMC_PARSE_ALLOW_BER) ==
-            CMC_OK) {
+        if (cmc_pki_data_parse_ex(&pd, vf.content, vf.content_len, CMC_PARSE_ALLOW_BER) == CMC_OK) {
             fuzz_check(CMC_PKI_DATA_print(fuzz_null_bio(), pd, 0) == 1, "PKIData print");
             EVP_PKEY *keys[CMC_MAX_BODY_PARTS];
             size_t n = request_keys(keys, CMC_MAX_BODY_PARTS, pd);
