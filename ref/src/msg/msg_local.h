@@ -140,5 +140,9 @@ int msg_asn1_time_to_unix(int64_t *out, const ASN1_TIME *t);
 /* msg_parse_cms decodes exactly |in_len| bytes (msg_check_outer) as a CMS ContentInfo:
  * |*out| new. CMC_E_DER if OpenSSL rejects it. */
 cmc_status msg_parse_cms(CMS_ContentInfo **out, const uint8_t *in, size_t in_len);
+/* msg_parse_cms_ex: |raw_keys| decodes as CMC_PARSE_RAW_KEYS does, so the certificates in
+ * SignedData.certificates have no usable key until replaced (verify.c). */
+cmc_status msg_parse_cms_ex(CMS_ContentInfo **out, const uint8_t *in, size_t in_len,
+                            int raw_keys);
 
 #endif /* CMC_MSG_LOCAL_H */

@@ -224,6 +224,58 @@ static cmc_status msg_check_path(X509 *cert, STACK_OF(X509) *chain, const cmc_ve
     return CMC_OK;
 }
 
+/* msg_same_cert: |a| and |b| have the same DER (serial numbers compared first). */
+static int msg_same_cert(X509 *a, X509 *b) {
+    if (ASN1_INTEGER_cmp(X509_get0_serialNumber(a), X509_get0_serialNumber(b)) != 0) {
+        return 0;
+    }
+    unsigned char *da = NULL, *db = NULL;
+    int la = i2d_X509(a, &da), lb = i2d_X509(b, &db);
+    int same = la > 0 && la == lb && memcmp(da, db, (size_t)la) == 0;
+    OPENSSL_free(da);
+    OPENSSL_free(db);
+    return same;
+}
+
+/* msg_resolve_certs: |*out| (new) holds, in order, the certificates of |raw| (decoded
+ * without keys, msg_parse_cms_ex): each one that equals a |known| certificate is that
+ * certificate, any other is decoded again from its DER, key included. */
+static cmc_status msg_resolve_certs(STACK_OF(X509) **out, STACK_OF(X509) *raw,
+                                    STACK_OF(X509) *known) {
+    int num = sk_X509_num(raw);
+    STACK_OF(X509) *res = sk_X509_new_reserve(NULL, num > 0 ? num : 1);
+    if (res == NULL) {
+        CMC_RAISE(CMC_E_NOMEM);
+    }
+    for (int i = 0; i < sk_X509_num(raw); i++) {
+        X509 *r = sk_X509_value(raw, i);
+        X509 *use = NULL;
+        for (int j = 0; j < sk_X509_num(known) && use == NULL; j++) {
+            if (msg_same_cert(r, sk_X509_value(known, j)) && X509_up_ref(sk_X509_value(known, j))) {
+                use = sk_X509_value(known, j);
+            }
+        }
+        if (use == NULL) {
+            unsigned char *der = NULL;
+            int len = i2d_X509(r, &der);
+            const unsigned char *p = der;
+            use = len > 0 ? d2i_X509(NULL, &p, len) : NULL;
+            OPENSSL_free(der);
+        }
+        if (use == NULL) { /* e.g. a key with bytes after it, which OpenSSL refuses */
+            sk_X509_pop_free(res, X509_free);
+            CMC_RAISE(CMC_E_DER);
+        }
+        if (!sk_X509_push(res, use)) {
+            X509_free(use);
+            sk_X509_pop_free(res, X509_free);
+            CMC_RAISE(CMC_E_NOMEM);
+        }
+    }
+    *out = res;
+    return CMC_OK;
+}
+
 /* Stage 3 for one SignerInfo: find the signer, check the signature, then the path. */
 static cmc_status msg_stage3(X509 **out_cert, long *out_key, EVP_PKEY **out_pkey,
                              CMS_SignerInfo *si, STACK_OF(X509) *all,
@@ -289,7 +341,7 @@ cmc_status cmc_signed_data_verify(cmc_verified *out, const uint8_t *in, size_t i
     }
     cmc_verified_cleanup(out);
     CMS_ContentInfo *cms = NULL;
-    CMC_TRY(msg_parse_cms(&cms, in, in_len));
+    CMC_TRY(msg_parse_cms_ex(&cms, in, in_len, 1));
     cmc_status st = CMC_OK;
     ASN1_OBJECT *expected = NULL;
     STACK_OF(X509) *all = NULL;
@@ -297,13 +349,15 @@ cmc_status cmc_signed_data_verify(cmc_verified *out, const uint8_t *in, size_t i
         st = cmc_error_raise(CMC_E_NOT_CMC, __FILE__, __LINE__);
         goto done;
     }
-    out->certs = CMS_get1_certs(cms);
-    if (out->certs == NULL && (out->certs = sk_X509_new_null()) == NULL) {
-        st = cmc_error_raise(CMC_E_NOMEM, __FILE__, __LINE__);
+    STACK_OF(X509) *raw = CMS_get1_certs(cms);
+    if (sk_X509_num(raw) > CMC_MAX_CERTS_PER_SIGNED_DATA) {
+        sk_X509_pop_free(raw, X509_free);
+        st = cmc_error_raise(CMC_E_LIMIT, __FILE__, __LINE__);
         goto done;
     }
-    if (sk_X509_num(out->certs) > CMC_MAX_CERTS_PER_SIGNED_DATA) {
-        st = cmc_error_raise(CMC_E_LIMIT, __FILE__, __LINE__);
+    st = msg_resolve_certs(&out->certs, raw, opt->known);
+    sk_X509_pop_free(raw, X509_free);
+    if (st != CMC_OK) {
         goto done;
     }
     const ASN1_OBJECT *ect = CMS_get0_eContentType(cms);

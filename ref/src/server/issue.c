@@ -222,10 +222,8 @@ cmc_status cmc_server_crmf_public_key(EVP_PKEY **out, const OSSL_CRMF_MSG *crm) 
             st = cmc_error_raise(CMC_E_NOMEM, __FILE__, __LINE__);
         } else {
             copy[0] = 0x30;
-            const uint8_t *p = copy;
-            EVP_PKEY *k = d2i_PUBKEY(NULL, &p, (long)spki_len);
-            if (k == NULL || p != copy + spki_len) {
-                EVP_PKEY_free(k);
+            EVP_PKEY *k = NULL;
+            if (cmc_spki_der_get1_pkey(&k, copy, spki_len) != CMC_OK) {
                 ERR_clear_error();
                 st = cmc_error_raise(CMC_E_DER, __FILE__, __LINE__);
             } else {

@@ -33,8 +33,9 @@
 struct cmc_server {
     cmc_server_config *cfg;
     cmc_store *store;
-    X509_STORE *trust; /* officer trust anchors */
-    cmc_drbg *drbg;    /* seeded test mode only; NULL = OS randomness */
+    X509_STORE *trust;     /* officer trust anchors */
+    STACK_OF(X509) *known; /* officers and anchors: cmc_verify_options.known */
+    cmc_drbg *drbg;        /* seeded test mode only; NULL = OS randomness */
 };
 
 /* ---- Life cycle ---- */
@@ -53,9 +54,34 @@ void cmc_server_free(cmc_server *srv) {
     }
     cmc_store_close(srv->store);
     X509_STORE_free(srv->trust);
+    sk_X509_pop_free(srv->known, X509_free);
     cmc_drbg_free(srv->drbg);
     cmc_server_config_free(srv->cfg);
     OPENSSL_free(srv);
+}
+
+/* known_certs: the officers' certificates and the officer anchors, which requests carry
+ * in SignedData.certificates; the verifier reuses these objects instead of decoding the
+ * same keys again for every request. */
+static cmc_status known_certs(STACK_OF(X509) **out, const cmc_server_config *cfg) {
+    STACK_OF(X509) *k = sk_X509_new_null();
+    if (k == NULL) {
+        CMC_RAISE(CMC_E_NOMEM);
+    }
+    for (size_t i = 0; i < cfg->num_officers; i++) {
+        if (!X509_add_cert(k, cfg->officers[i].cert, X509_ADD_FLAG_UP_REF)) {
+            sk_X509_pop_free(k, X509_free);
+            CMC_RAISE(CMC_E_NOMEM);
+        }
+    }
+    for (int i = 0; i < sk_X509_num(cfg->anchors); i++) {
+        if (!X509_add_cert(k, sk_X509_value(cfg->anchors, i), X509_ADD_FLAG_UP_REF)) {
+            sk_X509_pop_free(k, X509_free);
+            CMC_RAISE(CMC_E_NOMEM);
+        }
+    }
+    *out = k;
+    return CMC_OK;
 }
 
 cmc_status cmc_server_new(cmc_server **out, const cmc_server_config *cfg) {
@@ -85,6 +111,9 @@ cmc_status cmc_server_new(cmc_server **out, const cmc_server_config *cfg) {
                 st = cmc_error_raise(CMC_E_CRYPTO, __FILE__, __LINE__);
             }
         }
+    }
+    if (st == CMC_OK) {
+        st = known_certs(&srv->known, srv->cfg);
     }
     if (st == CMC_OK && cfg->seed_len > 0) {
         /* Seed || number of certificates already stored: a reopened file store continues
@@ -355,16 +384,11 @@ static cmc_status pop_failed(req_ctx *c, int64_t id) {
 /* enroll_p10: key policy, POP (cmc_p10_verify_pop: the self-signature; id-alg-noSignature
  * gives no POP), signature algorithm policy and issuance of one PKCS#10 request as body
  * part |id|. */
-static cmc_status enroll_p10(req_ctx *c, int64_t id, X509_REQ *req) {
-    EVP_PKEY *pub = X509_REQ_get0_pubkey(req);
-    if (pub == NULL) {
-        ERR_clear_error();
-        return fail1(c, id, CMC_FAIL_BAD_REQUEST, "PKCS#10 public key does not decode");
-    }
+static cmc_status enroll_p10_key(req_ctx *c, int64_t id, X509_REQ *req, EVP_PKEY *pub) {
     if (!cmc_server_key_allowed(c->cfg, pub)) {
         return fail1(c, id, CMC_FAIL_BAD_ALG, "public key type or size not allowed by policy");
     }
-    if (cmc_p10_verify_pop(req) != CMC_OK) {
+    if (cmc_p10_verify_pop_key(req, pub) != CMC_OK) {
         return pop_failed(c, id);
     }
     const X509_ALGOR *alg = NULL;
@@ -394,6 +418,19 @@ static cmc_status enroll_p10(req_ctx *c, int64_t id, X509_REQ *req) {
         CMC_RAISE(CMC_E_NOMEM);
     }
     return add_status(c, CMC_STATUS_SUCCESS, &id, 1, "certificate issued", -1);
+}
+
+/* enroll_p10: enroll_p10_key with the request's key, which requests parsed with
+ * CMC_PARSE_RAW_KEYS carry undecoded (cmc_spki_get1_pkey builds it). */
+static cmc_status enroll_p10(req_ctx *c, int64_t id, X509_REQ *req) {
+    EVP_PKEY *pub = NULL;
+    if (cmc_spki_get1_pkey(&pub, X509_REQ_get_X509_PUBKEY(req)) != CMC_OK) {
+        ERR_clear_error();
+        return fail1(c, id, CMC_FAIL_BAD_REQUEST, "PKCS#10 public key does not decode");
+    }
+    cmc_status st = enroll_p10_key(c, id, req, pub);
+    EVP_PKEY_free(pub);
+    return st;
 }
 
 static cmc_status enroll_crm(req_ctx *c, int64_t id, const OSSL_CRMF_MSG *crm) {
@@ -441,7 +478,8 @@ static cmc_status enroll_crm(req_ctx *c, int64_t id, const OSSL_CRMF_MSG *crm) {
 static cmc_status handle_simple(req_ctx *c, const uint8_t *body, size_t len) {
     X509_REQ *req = NULL;
     /* DER required: the PKCS#10 signature is over the DER CertificationRequestInfo. */
-    cmc_status st = cmc_item_parse((void **)&req, ASN1_ITEM_rptr(X509_REQ), body, len, 0x30, 0);
+    cmc_status st = cmc_item_parse((void **)&req, ASN1_ITEM_rptr(X509_REQ), body, len, 0x30,
+                                   CMC_PARSE_RAW_KEYS);
     if (st != CMC_OK) {
         ERR_clear_error();
         return fail1(c, 0, CMC_FAIL_BAD_REQUEST, "body is not a DER PKCS#10 request: %s",
@@ -896,7 +934,9 @@ static void collect_request_keys(request_keys *rk, const CMC_PKI_DATA *pd) {
             STACK_OF(X509_EXTENSION) *exts = X509_REQ_get_extensions(req);
             ski = request_ski(exts);
             sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
-            k = ski != NULL ? X509_REQ_get_pubkey(req) : NULL;
+            if (ski != NULL && cmc_spki_get1_pkey(&k, X509_REQ_get_X509_PUBKEY(req)) != CMC_OK) {
+                k = NULL;
+            }
         } else if (tr->type == CMC_TAGGED_REQUEST_CRM) {
             ski = request_ski(
                 OSSL_CRMF_CERTTEMPLATE_get0_extensions(OSSL_CRMF_MSG_get0_tmpl(tr->value.crm)));
@@ -936,6 +976,7 @@ static cmc_status verify_full(req_ctx *c, cmc_verified *vf, const uint8_t *body,
     cmc_verify_options vo;
     memset(&vo, 0, sizeof(vo));
     vo.trust = c->srv->trust;
+    vo.known = c->srv->known;
     vo.verify_time = (int64_t)c->now;
     vo.flags = flags;
     if (rk != NULL) {
@@ -976,7 +1017,8 @@ static cmc_status handle_full(req_ctx *c, const uint8_t *body, size_t len,
      * echo transactionId and nonces in a failure answer, and to find request keys. */
     cmc_status pst = CMC_E_DER;
     if (vf.content != NULL) {
-        pst = cmc_pki_data_parse_ex(&pd, vf.content, vf.content_len, CMC_PARSE_ALLOW_BER);
+        pst = cmc_pki_data_parse_ex(&pd, vf.content, vf.content_len,
+                                    CMC_PARSE_ALLOW_BER | CMC_PARSE_RAW_KEYS);
     }
     if (vst == CMC_E_SIGNER_UNTRUSTED && !cfg->require_officer_for_enrollment && pd != NULL &&
         sk_CMC_TAGGED_REQUEST_num(pd->reqSequence) > 0) {
