@@ -93,6 +93,63 @@ static EVP_PKEY *from_params(const char *type, OSSL_PARAM *params) {
     return k;
 }
 
+/* Curves with a prepared domain-parameter key: a copy of one (EVP_PKEY_dup) is cheaper
+ * than building the group from its name for each request (EC_GROUP_new_by_curve_name
+ * computes Montgomery contexts and an inverse: about 2% of an enrollment). */
+static const int kTemplateCurves[] = {NID_X9_62_prime256v1, NID_secp384r1, NID_secp521r1};
+#define CMC_SPKI_NUM_TEMPLATES (sizeof(kTemplateCurves) / sizeof(kTemplateCurves[0]))
+static CRYPTO_ONCE g_tmpl_once = CRYPTO_ONCE_STATIC_INIT;
+static EVP_PKEY *g_tmpl[CMC_SPKI_NUM_TEMPLATES];
+
+static void tmpl_free(void) {
+    for (size_t i = 0; i < CMC_SPKI_NUM_TEMPLATES; i++) {
+        EVP_PKEY_free(g_tmpl[i]);
+        g_tmpl[i] = NULL;
+    }
+}
+
+static void tmpl_init(void) {
+    for (size_t i = 0; i < CMC_SPKI_NUM_TEMPLATES; i++) {
+        OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
+                                             (char *)OBJ_nid2sn(kTemplateCurves[i]), 0),
+            OSSL_PARAM_construct_end(),
+        };
+        EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+        if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1 ||
+            EVP_PKEY_fromdata(ctx, &g_tmpl[i], EVP_PKEY_KEY_PARAMETERS, params) != 1) {
+            g_tmpl[i] = NULL; /* that curve takes the slower path */
+        }
+        EVP_PKEY_CTX_free(ctx);
+    }
+    ERR_clear_error();
+    atexit(tmpl_free);
+}
+
+/* ec_from_template: a copy of the prepared key for |nid| with the encoded point |pt|
+ * (EC_KEY_oct2key inside: the point must lie on the curve). NULL if there is no template
+ * or the point is refused; *has_tmpl says which. */
+static EVP_PKEY *ec_from_template(int nid, const unsigned char *pt, int pt_len, int *has_tmpl) {
+    *has_tmpl = 0;
+    if (!CRYPTO_THREAD_run_once(&g_tmpl_once, tmpl_init)) {
+        return NULL;
+    }
+    for (size_t i = 0; i < CMC_SPKI_NUM_TEMPLATES; i++) {
+        if (kTemplateCurves[i] != nid || g_tmpl[i] == NULL) {
+            continue;
+        }
+        *has_tmpl = 1;
+        EVP_PKEY *k = EVP_PKEY_dup(g_tmpl[i]);
+        if (k == NULL || EVP_PKEY_set_octet_string_param(k, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
+                                                         pt, (size_t)pt_len) != 1) {
+            EVP_PKEY_free(k);
+            return NULL;
+        }
+        return k;
+    }
+    return NULL;
+}
+
 /* ec_key: id-ecPublicKey with a namedCurve (RFC 5480 §2.1.1: implicitCurve and
  * specifiedCurve are not allowed in PKIX); the point must lie on the curve, which
  * EC_POINT_oct2point checks inside the import. */
@@ -100,7 +157,13 @@ static EVP_PKEY *ec_key(int ptype, const void *pval, const unsigned char *bits, 
     if (ptype != V_ASN1_OBJECT || bits_len <= 0 || bits_len > CMC_SPKI_MAX_EC_POINT) {
         return NULL;
     }
-    const char *curve = OBJ_nid2sn(OBJ_obj2nid(pval));
+    int nid = OBJ_obj2nid(pval);
+    int has_tmpl = 0;
+    EVP_PKEY *k = ec_from_template(nid, bits, bits_len, &has_tmpl);
+    if (has_tmpl) {
+        return k;
+    }
+    const char *curve = OBJ_nid2sn(nid);
     if (curve == NULL || strcmp(curve, "UNDEF") == 0) {
         return NULL;
     }
