@@ -225,6 +225,41 @@ static void test_cmc_signed_data_verify_reuses_known_certificate(void **state) {
     cmc_free(msg);
 }
 
+/* A certificate with a known certificate's serial but other bytes (here: its signature
+ * altered) is not taken for the known one: it is decoded as sent, and its path fails. */
+static void test_cmc_signed_data_verify_known_needs_same_bytes(void **state) {
+    (void)state;
+    uint8_t *msg = NULL;
+    size_t msg_len = 0;
+    signed_by_officer(&msg, &msg_len);
+    X509 *officer = tu_cert("officer-both.cert.pem");
+    unsigned char *cd = NULL;
+    int cl = i2d_X509(officer, &cd);
+    assert_true(cl > 0);
+    uint8_t *at = (uint8_t *)tu_find(msg, msg_len, cd, (size_t)cl);
+    assert_non_null(at);
+    at[cl - 1] ^= 0x01; /* last octet of the certificate's signature */
+    STACK_OF(X509) *known = sk_X509_new_null();
+    assert_true(sk_X509_push(known, officer) > 0);
+    X509_STORE *trust = tu_store();
+    cmc_verify_options o;
+    memset(&o, 0, sizeof(o));
+    o.trust = trust;
+    o.verify_time = CMC_FIXTURE_CLOCK;
+    o.known = known;
+    cmc_verified v;
+    cmc_verified_init(&v);
+    assert_int_equal(cmc_signed_data_verify(&v, msg, msg_len, &o), CMC_E_SIGNER_UNTRUSTED);
+    assert_int_equal(sk_X509_num(v.certs), 1);
+    assert_ptr_not_equal(sk_X509_value(v.certs, 0), officer);
+    assert_int_not_equal(X509_cmp(sk_X509_value(v.certs, 0), officer), 0);
+    cmc_verified_cleanup(&v);
+    X509_STORE_free(trust);
+    sk_X509_pop_free(known, X509_free);
+    OPENSSL_free(cd);
+    cmc_free(msg);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cmc_spki_der_get1_pkey_equals_openssl_key),
@@ -235,6 +270,7 @@ int main(void) {
         cmocka_unit_test(test_cmc_item_parse_raw_keys_leaves_key_undecoded),
         cmocka_unit_test(test_cmc_crmf_verify_pop_accepts_raw_parsed_message),
         cmocka_unit_test(test_cmc_signed_data_verify_reuses_known_certificate),
+        cmocka_unit_test(test_cmc_signed_data_verify_known_needs_same_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
