@@ -273,7 +273,18 @@ typedef struct {
     int include_cert;               /* 1: put |cert| into SignedData.certificates */
     uint32_t faults;                /* CMC_FAULT_* above */
     const char *fault_content_type; /* for CMC_FAULT_CONTENT_TYPE_ATTR_OTHER; NULL = id-data */
+    const EVP_MD_CTX *sign_ctx;     /* lent, optional: from cmc_sign_ctx_new for this |key|,
+                                     * |md| and |rsa_pss|; each signature copies it instead of
+                                     * running EVP_DigestSignInit, which fetches the algorithms
+                                     * again (issue 8). NULL = initialise per signature. */
 } cmc_signer;
+
+/* cmc_sign_ctx_new makes the reusable signing context of cmc_signer.sign_ctx: initialised
+ * for |key| with |md| (NULL = cmc_default_md) and, for RSA, PSS padding if |rsa_pss|.
+ * EdDSA signs in one shot without a reusable context: |*out| is then NULL and CMC_OK. Free
+ * with EVP_MD_CTX_free. */
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_sign_ctx_new(EVP_MD_CTX **out, EVP_PKEY *key,
+                                                    const EVP_MD *md, int rsa_pss);
 
 /* Message-level faults. */
 #define CMC_SFAULT_MODIFY_CONTENT 0x0001u /* stage 1: one eContent bit flipped after signing */

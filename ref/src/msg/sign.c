@@ -112,7 +112,7 @@ static cmc_status msg_signer_info(msg_buf *si, msg_buf *dig_alg, const cmc_signe
     uint8_t *sig = NULL;
     size_t sig_len = 0;
     cmc_status st = msg_sign_bytes(&sig, &sig_len, s->key, msg_is_eddsa(s->key) ? NULL : md, pss,
-                                   set.p, set.len);
+                                   s->sign_ctx, set.p, set.len);
     if (st != CMC_OK) {
         msg_buf_cleanup(&set);
         return st;

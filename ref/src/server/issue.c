@@ -381,7 +381,7 @@ static int set_pubkey(X509 *x, EVP_PKEY *pub, const X509_PUBKEY *spki) {
 
 cmc_status cmc_server_issue(X509 **out, const cmc_server_config *cfg, cmc_drbg *drbg, time_t now,
                             const X509_NAME *subject, EVP_PKEY *pub, const X509_PUBKEY *spki,
-                            const STACK_OF(X509_EXTENSION) *exts) {
+                            const STACK_OF(X509_EXTENSION) *exts, const EVP_MD_CTX *sign_ctx) {
     uint8_t serial[CMC_SERIAL_BYTES];
     CMC_TRY(cmc_random_bytes(drbg, serial, sizeof(serial)));
     serial[0] &= 0x7F;
@@ -400,7 +400,11 @@ cmc_status cmc_server_issue(X509 **out, const cmc_server_config *cfg, cmc_drbg *
     if (ok) {
         ok = add_fixed_extensions(x, cfg->ca_cert) && copy_allowed_extensions(x, exts);
     }
-    if (ok) {
+    if (ok && sign_ctx != NULL) {
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        ok = ctx != NULL && EVP_MD_CTX_copy_ex(ctx, sign_ctx) == 1 && X509_sign_ctx(x, ctx) > 0;
+        EVP_MD_CTX_free(ctx);
+    } else if (ok) {
         ok = X509_sign(x, cfg->ca_key, cmc_default_md(cfg->ca_key)) > 0;
     }
     if (!ok) {

@@ -35,6 +35,8 @@ struct cmc_server {
     cmc_store *store;
     X509_STORE *trust;     /* officer trust anchors */
     STACK_OF(X509) *known; /* officers and anchors: cmc_verify_options.known */
+    EVP_MD_CTX *cert_sign_ctx; /* cmc_sign_ctx_new(ca_key); NULL for EdDSA */
+    EVP_MD_CTX *resp_sign_ctx; /* cmc_sign_ctx_new(signer_key); NULL for EdDSA */
     cmc_drbg *drbg;        /* seeded test mode only; NULL = OS randomness */
 };
 
@@ -55,6 +57,8 @@ void cmc_server_free(cmc_server *srv) {
     cmc_store_close(srv->store);
     X509_STORE_free(srv->trust);
     sk_X509_pop_free(srv->known, X509_free);
+    EVP_MD_CTX_free(srv->cert_sign_ctx);
+    EVP_MD_CTX_free(srv->resp_sign_ctx);
     cmc_drbg_free(srv->drbg);
     cmc_server_config_free(srv->cfg);
     OPENSSL_free(srv);
@@ -114,6 +118,12 @@ cmc_status cmc_server_new(cmc_server **out, const cmc_server_config *cfg) {
     }
     if (st == CMC_OK) {
         st = known_certs(&srv->known, srv->cfg);
+    }
+    if (st == CMC_OK) {
+        st = cmc_sign_ctx_new(&srv->cert_sign_ctx, srv->cfg->ca_key, NULL, 0);
+    }
+    if (st == CMC_OK) {
+        st = cmc_sign_ctx_new(&srv->resp_sign_ctx, srv->cfg->signer_key, NULL, 0);
     }
     if (st == CMC_OK && cfg->seed_len > 0) {
         /* Seed || number of certificates already stored: a reopened file store continues
@@ -286,6 +296,7 @@ static cmc_status answer_full(req_ctx *c, cmc_http_response *resp) {
     signer.cert = cfg->signer_cert;
     signer.sid = CMC_SID_ISSUER_SERIAL;
     signer.include_cert = 1;
+    signer.sign_ctx = c->srv->resp_sign_ctx;
     cmc_status st = cmc_pki_response_builder_sign(c->rb, &resp->body, &resp->body_len, &signer,
                                                   certs, (int64_t)c->now);
     sk_X509_free(certs);
@@ -404,7 +415,7 @@ static cmc_status enroll_p10_key(req_ctx *c, int64_t id, X509_REQ *req, EVP_PKEY
     ERR_clear_error();
     X509 *cert = NULL;
     cmc_status st = cmc_server_issue(&cert, c->cfg, c->srv->drbg, c->now, subject, pub,
-                                     X509_REQ_get_X509_PUBKEY(req), exts);
+                                     X509_REQ_get_X509_PUBKEY(req), exts, c->srv->cert_sign_ctx);
     sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
     if (st == CMC_OK) {
         st = cmc_store_add(c->srv->store, cert, c->now);
@@ -454,7 +465,8 @@ static cmc_status enroll_crm(req_ctx *c, int64_t id, const OSSL_CRMF_MSG *crm) {
     } else {
         X509 *cert = NULL;
         cmc_status s = cmc_server_issue(&cert, c->cfg, c->srv->drbg, c->now, subject, pub, NULL,
-                                        OSSL_CRMF_CERTTEMPLATE_get0_extensions(tmpl));
+                                        OSSL_CRMF_CERTTEMPLATE_get0_extensions(tmpl),
+                                        c->srv->cert_sign_ctx);
         if (s == CMC_OK) {
             s = cmc_store_add(c->srv->store, cert, c->now);
         }

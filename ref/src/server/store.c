@@ -5,8 +5,9 @@
  * BEGIN IMMEDIATE ... COMMIT transaction, so a revocation is either wholly recorded or not
  * at all, and an acknowledged one survives a crash.
  *
- * Threads: one connection per store, opened SQLITE_OPEN_FULLMUTEX, and a mutex held for the
- * whole of each transaction (check + update), so two threads revoking one serial are
+ * Threads: one connection per store, opened SQLITE_OPEN_NOMUTEX, and a mutex (st->lock) held
+ * for every use of it and for the whole of each transaction (check + update), so the
+ * connection is never used by two threads at once and two threads revoking one serial are
  * serialised and exactly one finds it good. Another process on the same file is serialised
  * by BEGIN IMMEDIATE (the write lock is taken before the check). With ":memory:" there is
  * one private database per store object.
@@ -115,8 +116,10 @@ cmc_status cmc_store_open(cmc_store **out, const char *path) {
         CMC_RAISE(CMC_E_INTERNAL);
     }
     st->group_commit = strcmp(path, ":memory:") != 0;
+    /* NOMUTEX: every use of the connection holds st->lock already, so SQLite's own per-call
+     * mutex would only be taken again. */
     int rc = sqlite3_open_v2(
-        path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
+        path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         cmc_error_set_detail("sqlite open %s: %s", path,
                              st->db ? sqlite3_errmsg(st->db) : "out of memory");
