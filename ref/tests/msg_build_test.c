@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <openssl/crmf.h>
+#include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
@@ -491,8 +492,39 @@ static void test_key_ski_matches_openssl_hash(void **state) {
     X509_free(c);
 }
 
+/* msg_buf_put_oid encodes dotted OIDs itself; it must write exactly what OpenSSL writes and
+ * fail exactly where OBJ_txt2obj(oid, 1) fails. */
+static void test_buf_put_oid_matches_openssl(void **state) {
+    (void)state;
+    static const char *const kOids[] = {
+        "1.2.840.113549.1.7.2", "1.3.6.1.5.5.7.12.2", "2.5.29.14", "0.0", "2.999",
+        "1.3.6.1.4.1.4294967296.1", "2.100.3", "1.39", "1.40", "3.1", "1", "", "1..2", "01.2",
+        "1.2.", ".1.2", "1.2a", "1.18446744073709551616", "2.18446744073709551535",
+    };
+    for (size_t i = 0; i < sizeof(kOids) / sizeof(kOids[0]); i++) {
+        msg_buf b;
+        msg_buf_init(&b);
+        msg_buf_put_oid(&b, kOids[i]);
+        ASN1_OBJECT *o = OBJ_txt2obj(kOids[i], 1);
+        unsigned char *want = NULL;
+        int want_len = o != NULL ? i2d_ASN1_OBJECT(o, &want) : 0;
+        ERR_clear_error();
+        if (want_len > 0) {
+            assert_int_equal(b.err, 0);
+            assert_int_equal(b.len, (size_t)want_len);
+            assert_memory_equal(b.p, want, (size_t)want_len);
+        } else {
+            assert_int_not_equal(b.err, 0);
+        }
+        OPENSSL_free(want);
+        ASN1_OBJECT_free(o);
+        msg_buf_cleanup(&b);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_buf_put_oid_matches_openssl),
         cmocka_unit_test(test_p10_build_verifies_own_signature),
         cmocka_unit_test(test_p10_build_defaults_to_empty_subject),
         cmocka_unit_test(test_name_parse_handles_syntax),

@@ -887,8 +887,73 @@ static void test_pkix_cert_parse_round_trip(void **state) {
     X509_free(c);
 }
 
+/* sign_prepared signs |pd| with the fixture signer and, if |prepared|, its cmc_sign_ctx_new
+ * context (cmc_signer.sign_ctx). */
+static uint8_t *sign_prepared(size_t *out_len, const uint8_t *pd, size_t pd_len,
+                              const char *key_file, const char *cert_file, int pss, int prepared) {
+    EVP_PKEY *k = tu_key(key_file);
+    X509 *c = tu_cert(cert_file);
+    EVP_MD_CTX *ctx = NULL;
+    assert_int_equal(cmc_sign_ctx_new(&ctx, k, NULL, pss), CMC_OK);
+    cmc_signer s;
+    memset(&s, 0, sizeof(s));
+    s.key = k;
+    s.cert = c;
+    s.sid = CMC_SID_ISSUER_SERIAL;
+    s.rsa_pss = pss;
+    s.include_cert = 1;
+    s.sign_ctx = prepared ? ctx : NULL;
+    cmc_sign_options o;
+    memset(&o, 0, sizeof(o));
+    o.signing_time = CMC_FIXTURE_CLOCK;
+    uint8_t *out = NULL;
+    assert_int_equal(cmc_signed_data_sign(&out, out_len, pd, pd_len, &s, 1, &o), CMC_OK);
+    EVP_MD_CTX_free(ctx);
+    X509_free(c);
+    EVP_PKEY_free(k);
+    return out;
+}
+
+/* A prepared context signs exactly as a fresh one: byte for byte for RSA PKCS#1 v1.5
+ * (deterministic), and verifiably for PSS, ECDSA and EdDSA (which gets no context). */
+static void test_sign_ctx_new_signs_like_fresh_init(void **state) {
+    (void)state;
+    size_t pd_len = 0;
+    uint8_t *pd = make_pki_data(&pd_len);
+    size_t a_len = 0, b_len = 0;
+    uint8_t *a = sign_prepared(&a_len, pd, pd_len, "officer-both.key.pem", "officer-both.cert.pem",
+                               0, 1);
+    uint8_t *b = sign_prepared(&b_len, pd, pd_len, "officer-both.key.pem", "officer-both.cert.pem",
+                               0, 0);
+    assert_int_equal(a_len, b_len);
+    assert_memory_equal(a, b, a_len);
+    OPENSSL_free(a);
+    OPENSSL_free(b);
+    static const signer_fixture kOthers[] = {
+        {"officer-both.key.pem", "officer-both.cert.pem", 1},
+        {"officer-both-p256.key.pem", "officer-both-p256.cert.pem", 0},
+        {"officer-both-ed25519.key.pem", "officer-both-ed25519.cert.pem", 0},
+    };
+    for (size_t i = 0; i < sizeof(kOthers) / sizeof(kOthers[0]); i++) {
+        uint8_t *m = sign_prepared(&a_len, pd, pd_len, kOthers[i].key, kOthers[i].cert,
+                                   kOthers[i].pss, 1);
+        cmc_verified v;
+        cmc_verified_init(&v);
+        assert_int_equal(verify_fixture(&v, m, a_len), CMC_OK);
+        cmc_verified_cleanup(&v);
+        OPENSSL_free(m);
+    }
+    EVP_PKEY *ed = tu_key("officer-both-ed25519.key.pem");
+    EVP_MD_CTX *none = (EVP_MD_CTX *)1;
+    assert_int_equal(cmc_sign_ctx_new(&none, ed, NULL, 0), CMC_OK);
+    assert_null(none);
+    EVP_PKEY_free(ed);
+    OPENSSL_free(pd);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sign_ctx_new_signs_like_fresh_init),
         cmocka_unit_test(test_signed_data_verify_accepts_rsa),
         cmocka_unit_test(test_signed_data_verify_accepts_rsa_pss),
         cmocka_unit_test(test_signed_data_verify_accepts_p256),

@@ -9,6 +9,8 @@
 
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "cmc/status.h"
 
@@ -196,6 +198,11 @@ CMC_EXPORT void cmc_pki_data_free(cmc_pki_data *pd);
 
 /* Flags for the _ex parsers. */
 #define CMC_PARSE_ALLOW_BER 0x1u /* accept BER (e.g. indefinite lengths) that is not DER */
+/* Leave every SubjectPublicKeyInfo key undecoded (X509_REQ_get0_pubkey and X509_get0_pubkey
+ * then give NULL; X509_PUBKEY_get0_param still works): OpenSSL 3.0 builds a decoder chain
+ * per key, which costs more than a signature check. Get a key with cmc_spki_get1_pkey. The
+ * reference server parses requests this way (spec/CMC.md §13). */
+#define CMC_PARSE_RAW_KEYS 0x2u
 /* cmc_pki_data_parse_ex is cmc_pki_data_parse with |flags|; without CMC_PARSE_ALLOW_BER
  * the input must be DER (re-encoding it gives the same bytes), else CMC_E_NOT_DER. */
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_data_parse_ex(cmc_pki_data **out, const uint8_t *in,
@@ -209,6 +216,16 @@ CMC_EXPORT void cmc_pki_response_free(cmc_pki_response *pr);
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_pki_response_parse_ex(cmc_pki_response **out,
                                                              const uint8_t *in, size_t in_len,
                                                              unsigned flags);
+
+/* cmc_spki_get1_pkey gives the key of |spki| as a new reference (EVP_PKEY_free): the one
+ * OpenSSL decoded, or, for a key parsed with CMC_PARSE_RAW_KEYS, one built directly for EC
+ * (named curves), RSA (rsaEncryption), Ed25519 and Ed448, with OpenSSL's decoder for other
+ * types. CMC_E_DER if the key does not decode (point off the curve, bad parameters).
+ * cmc_spki_der_get1_pkey does the same for exactly |der_len| bytes of SubjectPublicKeyInfo
+ * DER (at most CMC_MAX_MESSAGE_BYTES). */
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_spki_get1_pkey(EVP_PKEY **out, const X509_PUBKEY *spki);
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_spki_der_get1_pkey(EVP_PKEY **out, const uint8_t *der,
+                                                          size_t der_len);
 
 /* cmc_free releases memory that libcmc returned as bytes (uint8_t **out). */
 CMC_EXPORT void cmc_free(void *p);

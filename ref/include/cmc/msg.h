@@ -151,6 +151,9 @@ CMC_EXPORT CMC_MUST_USE cmc_status cmc_crmf_build_der(uint8_t **out, size_t *out
  * signature or no key), CMC_E_UNSUPPORTED for id-alg-noSignature (needs the §6.7 encrypted
  * POP, which the reference server does not offer). */
 CMC_EXPORT CMC_MUST_USE cmc_status cmc_p10_verify_pop(const X509_REQ *req);
+/* cmc_p10_verify_pop_key is cmc_p10_verify_pop with the request's key already built
+ * (cmc_spki_get1_pkey; lent, NULL = does not decode → CMC_E_POP). */
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_p10_verify_pop_key(const X509_REQ *req, EVP_PKEY *key);
 /* cmc_crmf_verify_pop: a CRMF signature POP over the DER CertRequest (RFC 4211 §4.1) with
  * the template's public key. CMC_E_POP when the POP is absent, raVerified (no RA vouched),
  * uses poposkInput (forbidden by RFC 5272 §3.2.1.2.2) or does not verify;
@@ -270,7 +273,18 @@ typedef struct {
     int include_cert;               /* 1: put |cert| into SignedData.certificates */
     uint32_t faults;                /* CMC_FAULT_* above */
     const char *fault_content_type; /* for CMC_FAULT_CONTENT_TYPE_ATTR_OTHER; NULL = id-data */
+    const EVP_MD_CTX *sign_ctx;     /* lent, optional: from cmc_sign_ctx_new for this |key|,
+                                     * |md| and |rsa_pss|; each signature copies it instead of
+                                     * running EVP_DigestSignInit, which fetches the algorithms
+                                     * again (issue 8). NULL = initialise per signature. */
 } cmc_signer;
+
+/* cmc_sign_ctx_new makes the reusable signing context of cmc_signer.sign_ctx: initialised
+ * for |key| with |md| (NULL = cmc_default_md) and, for RSA, PSS padding if |rsa_pss|.
+ * EdDSA signs in one shot without a reusable context: |*out| is then NULL and CMC_OK. Free
+ * with EVP_MD_CTX_free. */
+CMC_EXPORT CMC_MUST_USE cmc_status cmc_sign_ctx_new(EVP_MD_CTX **out, EVP_PKEY *key,
+                                                    const EVP_MD *md, int rsa_pss);
 
 /* Message-level faults. */
 #define CMC_SFAULT_MODIFY_CONTENT 0x0001u /* stage 1: one eContent bit flipped after signing */
@@ -327,6 +341,10 @@ typedef struct {
     const char *required_eku; /* dotted OID the signer certificate must carry in its EKU
                                * (e.g. id-kp-cmcCA for responses); NULL = no EKU policy */
     uint32_t flags;           /* CMC_VERIFY_* */
+    STACK_OF(X509) *known;    /* lent, optional: certificates the verifier already holds
+                               * (the server's officers and anchors). A message certificate
+                               * equal to one byte for byte is replaced by it, so its key is
+                               * not decoded again (spec/CMC.md §13); any other is decoded. */
 } cmc_verify_options;
 
 /* What cmc_signed_data_verify learnt about one SignerInfo, for algorithm policy. */

@@ -539,10 +539,16 @@ int cmc_print_crmf_msg(BIO *out, const OSSL_CRMF_MSG *crm, int indent);
 
 /* ---- Internal helpers shared by libcmc (ref/src/asn1/cmc_pki.c) ---- */
 
+/* cmc_raw_key_libctx: the library context CMC_PARSE_RAW_KEYS decodes against (only the
+ * "null" provider, so no key is decoded); created once, NULL if that failed (callers then
+ * decode keys the usual way). */
+OSSL_LIB_CTX *cmc_raw_key_libctx(void);
+
 /* cmc_item_parse decodes exactly |in_len| bytes as |it|: the outer identifier octet must be
  * |outer_id| (CMC_E_TAG), the outer length must fit (CMC_E_TRUNCATED) and fill the input
  * (CMC_E_TRAILING); d2i failures map to CMC_E_TAG / CMC_E_TRUNCATED / CMC_E_DER; without
- * CMC_PARSE_ALLOW_BER the re-encoding must equal the input (CMC_E_NOT_DER). |*out| is set
+ * CMC_PARSE_ALLOW_BER the re-encoding must equal the input (CMC_E_NOT_DER); with
+ * CMC_PARSE_RAW_KEYS keys stay undecoded (cmc_raw_key_libctx). |*out| is set
  * only on CMC_OK; free it with ASN1_item_free(*out, it). */
 CMC_MUST_USE cmc_status cmc_item_parse(void **out, const ASN1_ITEM *it, const uint8_t *in,
                                        size_t in_len, uint8_t outer_id, unsigned flags);

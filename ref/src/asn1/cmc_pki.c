@@ -206,7 +206,9 @@ cmc_status cmc_item_parse(void **out, const ASN1_ITEM *it, const uint8_t *in, si
     CMC_TRY(cmc_tlv_check_outer(in, in_len, outer_id));
     ERR_clear_error();
     const uint8_t *p = in;
-    ASN1_VALUE *v = ASN1_item_d2i(NULL, &p, (long)in_len, it);
+    ASN1_VALUE *v = (flags & CMC_PARSE_RAW_KEYS)
+                        ? ASN1_item_d2i_ex(NULL, &p, (long)in_len, it, cmc_raw_key_libctx(), NULL)
+                        : ASN1_item_d2i(NULL, &p, (long)in_len, it);
     if (v == NULL) {
         CMC_RAISE(classify_d2i_error());
     }
@@ -237,7 +239,8 @@ cmc_status cmc_item_parse(void **out, const ASN1_ITEM *it, const uint8_t *in, si
          * by fuzz/pki_response_parse). Refuse such BER instead. */
         void *strict = NULL;
         if (der_len <= 0 ||
-            cmc_item_parse(&strict, it, der, (size_t)der_len, outer_id, 0) != CMC_OK) {
+            cmc_item_parse(&strict, it, der, (size_t)der_len, outer_id,
+                           flags & CMC_PARSE_RAW_KEYS) != CMC_OK) {
             st = CMC_E_NOT_DER;
         }
         ASN1_item_free(strict, it);

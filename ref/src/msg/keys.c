@@ -103,21 +103,46 @@ syntax:
     MSG_RAISE_DETAIL(CMC_E_ARG, "bad subject syntax");
 }
 
-cmc_status msg_sign_bytes(uint8_t **out, size_t *out_len, EVP_PKEY *key, const EVP_MD *md, int pss,
-                          const uint8_t *data, size_t data_len) {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+/* msg_sign_init initialises |ctx| to sign with |key|, |md| (ignored for EdDSA) and PSS. */
+static int msg_sign_init(EVP_MD_CTX *ctx, EVP_PKEY *key, const EVP_MD *md, int pss) {
     EVP_PKEY_CTX *pctx = NULL;
+    if (EVP_DigestSignInit(ctx, &pctx, msg_is_eddsa(key) ? NULL : md, NULL, key) != 1) {
+        return 0;
+    }
+    return !pss || (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+                    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1 &&
+                    EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) == 1);
+}
+
+cmc_status cmc_sign_ctx_new(EVP_MD_CTX **out, EVP_PKEY *key, const EVP_MD *md, int rsa_pss) {
+    if (out == NULL || key == NULL) {
+        CMC_RAISE(CMC_E_ARG);
+    }
+    if (msg_is_eddsa(key)) {
+        *out = NULL;
+        return CMC_OK;
+    }
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (ctx == NULL) {
+        CMC_RAISE(CMC_E_NOMEM);
+    }
+    if (!msg_sign_init(ctx, key, md != NULL ? md : cmc_default_md(key), rsa_pss)) {
+        EVP_MD_CTX_free(ctx);
+        CMC_RAISE(CMC_E_CRYPTO);
+    }
+    *out = ctx;
+    return CMC_OK;
+}
+
+cmc_status msg_sign_bytes(uint8_t **out, size_t *out_len, EVP_PKEY *key, const EVP_MD *md, int pss,
+                          const EVP_MD_CTX *tmpl, const uint8_t *data, size_t data_len) {
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     uint8_t *sig = NULL;
     size_t sig_len = 0;
     if (ctx == NULL) {
         CMC_RAISE(CMC_E_NOMEM);
     }
-    if (EVP_DigestSignInit(ctx, &pctx, msg_is_eddsa(key) ? NULL : md, NULL, key) != 1) {
-        goto err;
-    }
-    if (pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-                EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1 ||
-                EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) != 1)) {
+    if (tmpl != NULL ? EVP_MD_CTX_copy_ex(ctx, tmpl) != 1 : !msg_sign_init(ctx, key, md, pss)) {
         goto err;
     }
     if (EVP_DigestSign(ctx, NULL, &sig_len, data, data_len) != 1) {

@@ -125,9 +125,10 @@ void msg_obj_to_txt(char *buf, size_t buf_len, const ASN1_OBJECT *obj);
 /* msg_is_eddsa: 1 for Ed25519/Ed448 keys. */
 int msg_is_eddsa(const EVP_PKEY *key);
 /* msg_sign_bytes signs |data| with |key| (|md| NULL = pure EdDSA; |pss| = RSASSA-PSS with
- * salt = hash length) into a new buffer. */
+ * salt = hash length) into a new buffer; with |tmpl| (cmc_sign_ctx_new for the same key,
+ * digest and padding) it copies that context instead of initialising one. */
 cmc_status msg_sign_bytes(uint8_t **out, size_t *out_len, EVP_PKEY *key, const EVP_MD *md, int pss,
-                          const uint8_t *data, size_t data_len);
+                          const EVP_MD_CTX *tmpl, const uint8_t *data, size_t data_len);
 /* msg_put_sig_alg appends the AlgorithmIdentifier of the signature msg_sign_bytes makes. */
 void msg_put_sig_alg(msg_buf *b, const EVP_PKEY *key, const EVP_MD *md, int pss);
 /* msg_put_md_alg appends the AlgorithmIdentifier of |md| (parameters absent, RFC 5754). */
@@ -140,5 +141,9 @@ int msg_asn1_time_to_unix(int64_t *out, const ASN1_TIME *t);
 /* msg_parse_cms decodes exactly |in_len| bytes (msg_check_outer) as a CMS ContentInfo:
  * |*out| new. CMC_E_DER if OpenSSL rejects it. */
 cmc_status msg_parse_cms(CMS_ContentInfo **out, const uint8_t *in, size_t in_len);
+/* msg_parse_cms_ex: |raw_keys| decodes as CMC_PARSE_RAW_KEYS does, so the certificates in
+ * SignedData.certificates have no usable key until replaced (verify.c). */
+cmc_status msg_parse_cms_ex(CMS_ContentInfo **out, const uint8_t *in, size_t in_len,
+                            int raw_keys);
 
 #endif /* CMC_MSG_LOCAL_H */

@@ -6,7 +6,7 @@
 
 #include "msg/msg_local.h"
 
-cmc_status cmc_p10_verify_pop(const X509_REQ *req) {
+cmc_status cmc_p10_verify_pop_key(const X509_REQ *req, EVP_PKEY *key) {
     if (req == NULL) {
         CMC_RAISE(CMC_E_ARG);
     }
@@ -22,14 +22,29 @@ cmc_status cmc_p10_verify_pop(const X509_REQ *req) {
                          "id-alg-noSignature: no proof of possession (encrypted POP, RFC 5272 "
                          "§6.7, is not offered)");
     }
-    EVP_PKEY *key = X509_REQ_get0_pubkey((X509_REQ *)req);
     if (key == NULL) {
         MSG_RAISE_DETAIL(CMC_E_POP, "PKCS#10 public key does not decode");
     }
-    if (X509_REQ_verify((X509_REQ *)req, key) != 1) {
+    /* The default library context: a request parsed with CMC_PARSE_RAW_KEYS carries the
+     * key-less one, which has no digests. */
+    if (X509_REQ_verify_ex((X509_REQ *)req, key, NULL, NULL) != 1) {
         MSG_RAISE_DETAIL(CMC_E_POP, "PKCS#10 signature does not verify");
     }
     return CMC_OK;
+}
+
+cmc_status cmc_p10_verify_pop(const X509_REQ *req) {
+    if (req == NULL) {
+        CMC_RAISE(CMC_E_ARG);
+    }
+    EVP_PKEY *key = NULL;
+    if (cmc_spki_get1_pkey(&key, X509_REQ_get_X509_PUBKEY((X509_REQ *)req)) != CMC_OK) {
+        key = NULL;
+        ERR_clear_error();
+    }
+    cmc_status st = cmc_p10_verify_pop_key(req, key);
+    EVP_PKEY_free(key);
+    return st;
 }
 
 cmc_status cmc_crmf_verify_pop(const OSSL_CRMF_MSG *msg) {
@@ -91,6 +106,23 @@ cmc_status cmc_crmf_verify_pop(const OSSL_CRMF_MSG *msg) {
      * acceptRAVerified = 0: raVerified was refused above anyway. */
     int ok = OSSL_CRMF_MSGS_verify_popo(msgs, 0, 0, NULL, NULL);
     sk_OSSL_CRMF_MSG_free(msgs); /* the stack only; |msg| stays the caller's */
+    if (ok != 1) {
+        /* A message parsed with CMC_PARSE_RAW_KEYS has no decoded template key (OpenSSL 3.0
+         * offers no getter to build one in place): check again on a fully decoded copy. */
+        ERR_clear_error();
+        msg_buf_init(&der);
+        MSG_BUF_PUT_I2D(&der, i2d_OSSL_CRMF_MSG, (OSSL_CRMF_MSG *)msg);
+        const unsigned char *q = der.p;
+        OSSL_CRMF_MSG *full =
+            msg_buf_ok(&der) ? d2i_OSSL_CRMF_MSG(NULL, &q, (long)der.len) : NULL;
+        msg_buf_cleanup(&der);
+        msgs = full != NULL ? sk_OSSL_CRMF_MSG_new_null() : NULL;
+        if (msgs != NULL && sk_OSSL_CRMF_MSG_push(msgs, full)) {
+            ok = OSSL_CRMF_MSGS_verify_popo(msgs, 0, 0, NULL, NULL);
+        }
+        sk_OSSL_CRMF_MSG_free(msgs);
+        OSSL_CRMF_MSG_free(full);
+    }
     if (ok != 1) {
         MSG_RAISE_DETAIL(CMC_E_POP, "CRMF POPOSigningKey does not verify");
     }

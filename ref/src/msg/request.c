@@ -162,7 +162,7 @@ cmc_status cmc_crmf_build_der(uint8_t **out, size_t *out_len, EVP_PKEY *key, int
     if (st == CMC_OK) {
         /* RFC 4211 §4.1: with subject and publicKey in the template, the signature is
          * over the DER CertRequest and poposkInput is absent. */
-        st = msg_sign_bytes(&sig, &sig_len, key, md, 0, creq.p, creq.len);
+        st = msg_sign_bytes(&sig, &sig_len, key, md, 0, NULL, creq.p, creq.len);
     }
     msg_buf msg;
     msg_buf_init(&msg);

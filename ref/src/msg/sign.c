@@ -9,6 +9,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include "internal.h"
 #include "msg/msg_local.h"
 
 #define MSG_OID_CONTENT_TYPE "1.2.840.113549.1.9.3"
@@ -111,7 +112,7 @@ static cmc_status msg_signer_info(msg_buf *si, msg_buf *dig_alg, const cmc_signe
     uint8_t *sig = NULL;
     size_t sig_len = 0;
     cmc_status st = msg_sign_bytes(&sig, &sig_len, s->key, msg_is_eddsa(s->key) ? NULL : md, pss,
-                                   set.p, set.len);
+                                   s->sign_ctx, set.p, set.len);
     if (st != CMC_OK) {
         msg_buf_cleanup(&set);
         return st;
@@ -402,10 +403,18 @@ cmc_status cmc_certs_only_build(uint8_t **out, size_t *out_len, STACK_OF(X509) *
     return st;
 }
 
-cmc_status msg_parse_cms(CMS_ContentInfo **out, const uint8_t *in, size_t in_len) {
+cmc_status msg_parse_cms_ex(CMS_ContentInfo **out, const uint8_t *in, size_t in_len,
+                            int raw_keys) {
     CMC_TRY(msg_check_outer(in, in_len));
     const unsigned char *p = in;
-    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)in_len);
+    /* Raw keys: ASN1_item_d2i_ex leaves the CMS library context unset (the default one),
+     * unlike d2i_CMS_ContentInfo, so the SignerInfos still verify with the default
+     * provider; only the keys of the certificates stay undecoded. */
+    CMS_ContentInfo *cms =
+        raw_keys ? (CMS_ContentInfo *)ASN1_item_d2i_ex(NULL, &p, (long)in_len,
+                                                       ASN1_ITEM_rptr(CMS_ContentInfo),
+                                                       cmc_raw_key_libctx(), NULL)
+                 : d2i_CMS_ContentInfo(NULL, &p, (long)in_len);
     if (cms == NULL) {
         CMC_RAISE(CMC_E_DER);
     }
@@ -415,6 +424,10 @@ cmc_status msg_parse_cms(CMS_ContentInfo **out, const uint8_t *in, size_t in_len
     }
     *out = cms;
     return CMC_OK;
+}
+
+cmc_status msg_parse_cms(CMS_ContentInfo **out, const uint8_t *in, size_t in_len) {
+    return msg_parse_cms_ex(out, in, in_len, 0);
 }
 
 cmc_status cmc_certs_only_parse(STACK_OF(X509) **out, const uint8_t *in, size_t in_len) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <openssl/cms.h>
+#include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
@@ -224,6 +225,210 @@ static cmc_status msg_check_path(X509 *cert, STACK_OF(X509) *chain, const cmc_ve
     return CMC_OK;
 }
 
+/* The certificates of a SignedData, as DER slices into the message: the verifier decodes
+ * them itself (msg_strip_certs) instead of letting the CMS decoder do it. */
+typedef struct {
+    uint8_t *der; /* the ContentInfo without SignedData.certificates; owned */
+    size_t der_len;
+    const uint8_t *cert[CMC_MAX_CERTS_PER_SIGNED_DATA];
+    size_t cert_len[CMC_MAX_CERTS_PER_SIGNED_DATA];
+    size_t num;
+} msg_stripped;
+
+/* msg_child reads the element at |*off| of the content |c|/|c_len| into |t| and advances
+ * |*off|; 0 at the end, on an indefinite length or on a bad header. */
+static int msg_child(msg_tlv *t, const uint8_t *c, size_t c_len, size_t *off) {
+    if (*off >= c_len || msg_tlv_read(t, c + *off, c_len - *off) != CMC_OK || t->indefinite) {
+        return 0;
+    }
+    *off += t->hdr_len + t->len;
+    return 1;
+}
+
+/* msg_strip_certs: for a definite-length ContentInfo/SignedData |in| whose certificates
+ * [0] are all plain Certificates (at most CMC_MAX_CERTS_PER_SIGNED_DATA), fills |sp| with
+ * the message minus that field and the certificate slices, and returns 1. Returns 0 when
+ * the shortcut does not apply (no certificates, BER, other CertificateChoices, more
+ * certificates than the limit): the caller then decodes |in| as it is, and the CMS decoder
+ * reports what is wrong. Removing the certificates does not touch what the SignerInfos
+ * sign (RFC 5652 §5.4). */
+static int msg_strip_certs(msg_stripped *sp, const uint8_t *in, size_t in_len) {
+    memset(sp, 0, sizeof(*sp));
+    msg_tlv ci, oid, expl, sd, f;
+    size_t off = 0;
+    if (!msg_child(&ci, in, in_len, &off) || ci.id != 0x30 || off != in_len) {
+        return 0;
+    }
+    const uint8_t *c = in + ci.hdr_len;
+    size_t o = 0;
+    if (!msg_child(&oid, c, ci.len, &o) || oid.id != 0x06 || !msg_child(&expl, c, ci.len, &o) ||
+        expl.id != 0xA0 || o != ci.len) {
+        return 0;
+    }
+    const uint8_t *oid_p = c;
+    size_t oid_total = oid.hdr_len + oid.len;
+    const uint8_t *e = c + oid_total + expl.hdr_len;
+    size_t eo = 0;
+    if (!msg_child(&sd, e, expl.len, &eo) || sd.id != 0x30 || eo != expl.len) {
+        return 0;
+    }
+    const uint8_t *sdc = e + sd.hdr_len;
+    size_t so = 0, certs_at = 0, certs_total = 0;
+    int found = 0;
+    while (so < sd.len) {
+        size_t at = so;
+        if (!msg_child(&f, sdc, sd.len, &so)) {
+            return 0;
+        }
+        if (f.id == 0xA0 && !found) {
+            found = 1;
+            certs_at = at;
+            certs_total = f.hdr_len + f.len;
+            const uint8_t *cc = sdc + at + f.hdr_len;
+            size_t co = 0;
+            msg_tlv cert;
+            while (co < f.len) {
+                size_t cat = co;
+                if (sp->num == CMC_MAX_CERTS_PER_SIGNED_DATA || !msg_child(&cert, cc, f.len, &co) ||
+                    cert.id != 0x30) {
+                    return 0;
+                }
+                sp->cert[sp->num] = cc + cat;
+                sp->cert_len[sp->num] = cert.hdr_len + cert.len;
+                sp->num++;
+            }
+        }
+    }
+    if (!found) {
+        return 0;
+    }
+    msg_buf b;
+    msg_buf_init(&b);
+    msg_buf_put(&b, sdc, certs_at);
+    msg_buf_put(&b, sdc + certs_at + certs_total, sd.len - certs_at - certs_total);
+    msg_buf_wrap(&b, 0x30);
+    msg_buf_wrap(&b, 0xA0);
+    msg_buf ciw;
+    msg_buf_init(&ciw);
+    msg_buf_put(&ciw, oid_p, oid_total);
+    msg_buf_put(&ciw, b.p, b.len);
+    ciw.err |= b.err;
+    msg_buf_cleanup(&b);
+    msg_buf_wrap(&ciw, 0x30);
+    if (!msg_buf_ok(&ciw)) {
+        msg_buf_cleanup(&ciw);
+        memset(sp, 0, sizeof(*sp));
+        return 0;
+    }
+    sp->der = ciw.p;
+    sp->der_len = ciw.len;
+    return 1;
+}
+
+/* msg_cert_serial_is: the certificate DER |der| has the serial number of |x| (compared
+ * before whole encodings, so a verifier with many known certificates encodes one). */
+static int msg_cert_serial_is(const uint8_t *der, size_t der_len, X509 *x) {
+    msg_tlv cert, tbs, t;
+    size_t off = 0;
+    if (!msg_child(&cert, der, der_len, &off)) {
+        return 0;
+    }
+    const uint8_t *tc = der + cert.hdr_len;
+    off = 0;
+    if (!msg_child(&tbs, tc, cert.len, &off)) {
+        return 0;
+    }
+    const uint8_t *f = tc + tbs.hdr_len;
+    off = 0;
+    if (!msg_child(&t, f, tbs.len, &off)) {
+        return 0;
+    }
+    size_t at = 0;
+    if (t.id == 0xA0) { /* version [0] EXPLICIT */
+        at = off;
+        if (!msg_child(&t, f, tbs.len, &off)) {
+            return 0;
+        }
+    }
+    const unsigned char *p = f + at;
+    ASN1_INTEGER *serial = d2i_ASN1_INTEGER(NULL, &p, (long)(t.hdr_len + t.len));
+    int same = serial != NULL && ASN1_INTEGER_cmp(serial, X509_get0_serialNumber(x)) == 0;
+    ASN1_INTEGER_free(serial);
+    ERR_clear_error();
+    return same;
+}
+
+/* msg_resolve_cert: |*out| is the known certificate equal byte for byte to |der|
+ * (up-ref'd), else |der| decoded in full (key included). CMC_E_DER if it does not decode
+ * or has bytes after it. */
+static cmc_status msg_resolve_cert(X509 **out, const uint8_t *der, size_t der_len,
+                                   STACK_OF(X509) *known) {
+    for (int j = 0; j < sk_X509_num(known); j++) {
+        X509 *k = sk_X509_value(known, j);
+        if (!msg_cert_serial_is(der, der_len, k)) {
+            continue;
+        }
+        unsigned char *kd = NULL;
+        int kl = i2d_X509(k, &kd);
+        int same = kl > 0 && (size_t)kl == der_len && memcmp(kd, der, der_len) == 0;
+        OPENSSL_free(kd);
+        if (same && X509_up_ref(k)) {
+            *out = k;
+            return CMC_OK;
+        }
+    }
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, (long)der_len);
+    if (x == NULL || p != der + der_len) { /* e.g. a key with bytes after it */
+        X509_free(x);
+        CMC_RAISE(CMC_E_DER);
+    }
+    *out = x;
+    return CMC_OK;
+}
+
+/* msg_resolve_certs: |*out| (new) holds, in message order, the certificates of |sp| (if
+ * |sp| is set) or of |cms| (decoded without keys by msg_parse_cms_ex), each resolved by
+ * msg_resolve_cert. */
+static cmc_status msg_resolve_certs(STACK_OF(X509) **out, const msg_stripped *sp,
+                                    CMS_ContentInfo *cms, STACK_OF(X509) *known) {
+    STACK_OF(X509) *raw = sp == NULL ? CMS_get1_certs(cms) : NULL;
+    int num = sp != NULL ? (int)sp->num : sk_X509_num(raw);
+    if (num > CMC_MAX_CERTS_PER_SIGNED_DATA) {
+        sk_X509_pop_free(raw, X509_free);
+        CMC_RAISE(CMC_E_LIMIT);
+    }
+    STACK_OF(X509) *res = sk_X509_new_reserve(NULL, num > 0 ? num : 1);
+    if (res == NULL) {
+        sk_X509_pop_free(raw, X509_free);
+        CMC_RAISE(CMC_E_NOMEM);
+    }
+    cmc_status st = CMC_OK;
+    for (int i = 0; i < num && st == CMC_OK; i++) {
+        X509 *use = NULL;
+        if (sp != NULL) {
+            st = msg_resolve_cert(&use, sp->cert[i], sp->cert_len[i], known);
+        } else {
+            unsigned char *der = NULL;
+            int len = i2d_X509(sk_X509_value(raw, i), &der);
+            st = len > 0 ? msg_resolve_cert(&use, der, (size_t)len, known)
+                         : cmc_error_raise(CMC_E_DER, __FILE__, __LINE__);
+            OPENSSL_free(der);
+        }
+        if (st == CMC_OK && !sk_X509_push(res, use)) {
+            X509_free(use);
+            st = cmc_error_raise(CMC_E_NOMEM, __FILE__, __LINE__);
+        }
+    }
+    sk_X509_pop_free(raw, X509_free);
+    if (st != CMC_OK) {
+        sk_X509_pop_free(res, X509_free);
+        return st;
+    }
+    *out = res;
+    return CMC_OK;
+}
+
 /* Stage 3 for one SignerInfo: find the signer, check the signature, then the path. */
 static cmc_status msg_stage3(X509 **out_cert, long *out_key, EVP_PKEY **out_pkey,
                              CMS_SignerInfo *si, STACK_OF(X509) *all,
@@ -289,21 +494,29 @@ cmc_status cmc_signed_data_verify(cmc_verified *out, const uint8_t *in, size_t i
     }
     cmc_verified_cleanup(out);
     CMS_ContentInfo *cms = NULL;
-    CMC_TRY(msg_parse_cms(&cms, in, in_len));
-    cmc_status st = CMC_OK;
+    /* A request's certificates are usually the officer's, which the server already holds
+     * (opt->known): take them out before the CMS decoder sees them and decode only the
+     * unknown ones. Otherwise decode with raw keys and resolve afterwards. */
+    msg_stripped *sp = OPENSSL_malloc(sizeof(*sp));
+    if (sp == NULL) {
+        CMC_RAISE(CMC_E_NOMEM);
+    }
+    int stripped = msg_strip_certs(sp, in, in_len);
+    cmc_status st = msg_parse_cms_ex(&cms, stripped ? sp->der : in,
+                                     stripped ? sp->der_len : in_len, 1);
+    if (st != CMC_OK) {
+        OPENSSL_free(sp->der);
+        OPENSSL_free(sp);
+        return st;
+    }
     ASN1_OBJECT *expected = NULL;
     STACK_OF(X509) *all = NULL;
     if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
         st = cmc_error_raise(CMC_E_NOT_CMC, __FILE__, __LINE__);
         goto done;
     }
-    out->certs = CMS_get1_certs(cms);
-    if (out->certs == NULL && (out->certs = sk_X509_new_null()) == NULL) {
-        st = cmc_error_raise(CMC_E_NOMEM, __FILE__, __LINE__);
-        goto done;
-    }
-    if (sk_X509_num(out->certs) > CMC_MAX_CERTS_PER_SIGNED_DATA) {
-        st = cmc_error_raise(CMC_E_LIMIT, __FILE__, __LINE__);
+    st = msg_resolve_certs(&out->certs, stripped ? sp : NULL, cms, opt->known);
+    if (st != CMC_OK) {
         goto done;
     }
     const ASN1_OBJECT *ect = CMS_get0_eContentType(cms);
@@ -411,5 +624,7 @@ done:
     sk_X509_free(all);
     ASN1_OBJECT_free(expected);
     CMS_ContentInfo_free(cms);
+    OPENSSL_free(sp->der);
+    OPENSSL_free(sp);
     return st;
 }

@@ -222,10 +222,8 @@ cmc_status cmc_server_crmf_public_key(EVP_PKEY **out, const OSSL_CRMF_MSG *crm) 
             st = cmc_error_raise(CMC_E_NOMEM, __FILE__, __LINE__);
         } else {
             copy[0] = 0x30;
-            const uint8_t *p = copy;
-            EVP_PKEY *k = d2i_PUBKEY(NULL, &p, (long)spki_len);
-            if (k == NULL || p != copy + spki_len) {
-                EVP_PKEY_free(k);
+            EVP_PKEY *k = NULL;
+            if (cmc_spki_der_get1_pkey(&k, copy, spki_len) != CMC_OK) {
                 ERR_clear_error();
                 st = cmc_error_raise(CMC_E_DER, __FILE__, __LINE__);
             } else {
@@ -300,13 +298,35 @@ static int copy_allowed_extensions(X509 *x, const STACK_OF(X509_EXTENSION) *exts
     return 1;
 }
 
-static int add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value) {
-    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, ctx, nid, value);
-    if (e == NULL) {
+/* add_fixed_extensions adds, in this order, what the CA puts in every certificate:
+ * basicConstraints critical CA:FALSE, subjectKeyIdentifier = SHA-1 of the key bits (RFC 5280
+ * §4.2.1.2 method 1) and authorityKeyIdentifier = the CA's SKI (§4.2.1.1). Built directly:
+ * the same DER as X509V3_EXT_conf_nid("critical,CA:FALSE" / "hash" / "keyid:always") without
+ * its config parsing (about 1% of an enrollment, issue 8). */
+static int add_fixed_extensions(X509 *x, const X509 *ca) {
+    /* X509_get0_subject_key_id is not const-correct; it only reads the cached extensions. */
+    const ASN1_OCTET_STRING *ca_ski = X509_get0_subject_key_id((X509 *)ca);
+    const unsigned char *bits = NULL;
+    int bits_len = 0;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0;
+    if (ca_ski == NULL ||
+        !X509_PUBKEY_get0_param(NULL, &bits, &bits_len, NULL, X509_get_X509_PUBKEY(x)) ||
+        !EVP_Digest(bits, (size_t)bits_len, md, &md_len, EVP_sha1(), NULL)) {
         return 0;
     }
-    int ok = X509_add_ext(x, e, -1);
-    X509_EXTENSION_free(e);
+    BASIC_CONSTRAINTS *bc = BASIC_CONSTRAINTS_new();
+    ASN1_OCTET_STRING *ski = ASN1_OCTET_STRING_new();
+    AUTHORITY_KEYID *aki = AUTHORITY_KEYID_new();
+    int ok = bc != NULL && ski != NULL && aki != NULL &&
+             ASN1_OCTET_STRING_set(ski, md, (int)md_len) &&
+             (aki->keyid = ASN1_OCTET_STRING_dup(ca_ski)) != NULL &&
+             X509_add1_ext_i2d(x, NID_basic_constraints, bc, 1, X509V3_ADD_APPEND) == 1 &&
+             X509_add1_ext_i2d(x, NID_subject_key_identifier, ski, 0, X509V3_ADD_APPEND) == 1 &&
+             X509_add1_ext_i2d(x, NID_authority_key_identifier, aki, 0, X509V3_ADD_APPEND) == 1;
+    BASIC_CONSTRAINTS_free(bc);
+    ASN1_OCTET_STRING_free(ski);
+    AUTHORITY_KEYID_free(aki);
     return ok;
 }
 
@@ -361,7 +381,7 @@ static int set_pubkey(X509 *x, EVP_PKEY *pub, const X509_PUBKEY *spki) {
 
 cmc_status cmc_server_issue(X509 **out, const cmc_server_config *cfg, cmc_drbg *drbg, time_t now,
                             const X509_NAME *subject, EVP_PKEY *pub, const X509_PUBKEY *spki,
-                            const STACK_OF(X509_EXTENSION) *exts) {
+                            const STACK_OF(X509_EXTENSION) *exts, const EVP_MD_CTX *sign_ctx) {
     uint8_t serial[CMC_SERIAL_BYTES];
     CMC_TRY(cmc_random_bytes(drbg, serial, sizeof(serial)));
     serial[0] &= 0x7F;
@@ -378,14 +398,13 @@ cmc_status cmc_server_issue(X509 **out, const cmc_server_config *cfg, cmc_drbg *
              X509_time_adj_ex(X509_getm_notAfter(x), (int)cfg->validity_days, 0, &now) != NULL;
     BN_free(bn);
     if (ok) {
-        X509V3_CTX ctx;
-        X509V3_set_ctx(&ctx, cfg->ca_cert, x, NULL, NULL, 0);
-        ok = add_ext(x, &ctx, NID_basic_constraints, "critical,CA:FALSE") &&
-             add_ext(x, &ctx, NID_subject_key_identifier, "hash") &&
-             add_ext(x, &ctx, NID_authority_key_identifier, "keyid:always") &&
-             copy_allowed_extensions(x, exts);
+        ok = add_fixed_extensions(x, cfg->ca_cert) && copy_allowed_extensions(x, exts);
     }
-    if (ok) {
+    if (ok && sign_ctx != NULL) {
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        ok = ctx != NULL && EVP_MD_CTX_copy_ex(ctx, sign_ctx) == 1 && X509_sign_ctx(x, ctx) > 0;
+        EVP_MD_CTX_free(ctx);
+    } else if (ok) {
         ok = X509_sign(x, cfg->ca_key, cmc_default_md(cfg->ca_key)) > 0;
     }
     if (!ok) {

@@ -33,8 +33,11 @@
 struct cmc_server {
     cmc_server_config *cfg;
     cmc_store *store;
-    X509_STORE *trust; /* officer trust anchors */
-    cmc_drbg *drbg;    /* seeded test mode only; NULL = OS randomness */
+    X509_STORE *trust;     /* officer trust anchors */
+    STACK_OF(X509) *known; /* officers and anchors: cmc_verify_options.known */
+    EVP_MD_CTX *cert_sign_ctx; /* cmc_sign_ctx_new(ca_key); NULL for EdDSA */
+    EVP_MD_CTX *resp_sign_ctx; /* cmc_sign_ctx_new(signer_key); NULL for EdDSA */
+    cmc_drbg *drbg;        /* seeded test mode only; NULL = OS randomness */
 };
 
 /* ---- Life cycle ---- */
@@ -53,9 +56,36 @@ void cmc_server_free(cmc_server *srv) {
     }
     cmc_store_close(srv->store);
     X509_STORE_free(srv->trust);
+    sk_X509_pop_free(srv->known, X509_free);
+    EVP_MD_CTX_free(srv->cert_sign_ctx);
+    EVP_MD_CTX_free(srv->resp_sign_ctx);
     cmc_drbg_free(srv->drbg);
     cmc_server_config_free(srv->cfg);
     OPENSSL_free(srv);
+}
+
+/* known_certs: the officers' certificates and the officer anchors, which requests carry
+ * in SignedData.certificates; the verifier reuses these objects instead of decoding the
+ * same keys again for every request. */
+static cmc_status known_certs(STACK_OF(X509) **out, const cmc_server_config *cfg) {
+    STACK_OF(X509) *k = sk_X509_new_null();
+    if (k == NULL) {
+        CMC_RAISE(CMC_E_NOMEM);
+    }
+    for (size_t i = 0; i < cfg->num_officers; i++) {
+        if (!X509_add_cert(k, cfg->officers[i].cert, X509_ADD_FLAG_UP_REF)) {
+            sk_X509_pop_free(k, X509_free);
+            CMC_RAISE(CMC_E_NOMEM);
+        }
+    }
+    for (int i = 0; i < sk_X509_num(cfg->anchors); i++) {
+        if (!X509_add_cert(k, sk_X509_value(cfg->anchors, i), X509_ADD_FLAG_UP_REF)) {
+            sk_X509_pop_free(k, X509_free);
+            CMC_RAISE(CMC_E_NOMEM);
+        }
+    }
+    *out = k;
+    return CMC_OK;
 }
 
 /* seed_drbg makes the server's DRBG in seeded test mode (no-op otherwise). */
@@ -109,6 +139,15 @@ cmc_status cmc_server_new(cmc_server **out, const cmc_server_config *cfg) {
         }
     }
     if (st == CMC_OK) {
+        st = known_certs(&srv->known, srv->cfg);
+    }
+    if (st == CMC_OK) {
+        st = cmc_sign_ctx_new(&srv->cert_sign_ctx, srv->cfg->ca_key, NULL, 0);
+    }
+    if (st == CMC_OK) {
+        st = cmc_sign_ctx_new(&srv->resp_sign_ctx, srv->cfg->signer_key, NULL, 0);
+    }
+    if (st == CMC_OK) {
         st = seed_drbg(srv);
     }
     if (st != CMC_OK) {
@@ -132,9 +171,10 @@ static cmc_status dup_key(EVP_PKEY **key) {
 }
 
 /* fresh_keys: OpenSSL keeps per-key state between signatures: an RSA key's blinding values
- * are made on first use and remade every 32nd (BN_BLINDING_COUNTER). Kept across inputs,
- * that makes one input take different paths from run to run (AFL++ server_handle stability
- * 90% without, 99.7% with); fresh copies of the CA and signer keys start each input from
+ * are made on first use and remade every 32nd (BN_BLINDING_COUNTER), and the prepared
+ * signing contexts share that key. Kept across inputs, that makes one input take different
+ * paths from run to run (AFL++ server_handle stability 90% without, 99.7% with); fresh
+ * copies of the CA and signer keys, and contexts prepared for them, start each input from
  * the same state, at the price of a new blinding (a modular inverse) per key per input. */
 static cmc_status fresh_keys(cmc_server *srv) {
     int same = srv->cfg->signer_key == srv->cfg->ca_key;
@@ -148,7 +188,12 @@ static cmc_status fresh_keys(cmc_server *srv) {
     } else {
         CMC_TRY(dup_key(&srv->cfg->signer_key));
     }
-    return CMC_OK;
+    EVP_MD_CTX_free(srv->cert_sign_ctx);
+    srv->cert_sign_ctx = NULL;
+    EVP_MD_CTX_free(srv->resp_sign_ctx);
+    srv->resp_sign_ctx = NULL;
+    CMC_TRY(cmc_sign_ctx_new(&srv->cert_sign_ctx, srv->cfg->ca_key, NULL, 0));
+    return cmc_sign_ctx_new(&srv->resp_sign_ctx, srv->cfg->signer_key, NULL, 0);
 }
 
 cmc_status cmc_server_fuzz_reset(cmc_server *srv, int new_keys) {
@@ -309,6 +354,7 @@ static cmc_status answer_full(req_ctx *c, cmc_http_response *resp) {
     signer.cert = cfg->signer_cert;
     signer.sid = CMC_SID_ISSUER_SERIAL;
     signer.include_cert = 1;
+    signer.sign_ctx = c->srv->resp_sign_ctx;
     cmc_status st = cmc_pki_response_builder_sign(c->rb, &resp->body, &resp->body_len, &signer,
                                                   certs, (int64_t)c->now);
     sk_X509_free(certs);
@@ -407,16 +453,11 @@ static cmc_status pop_failed(req_ctx *c, int64_t id) {
 /* enroll_p10: key policy, POP (cmc_p10_verify_pop: the self-signature; id-alg-noSignature
  * gives no POP), signature algorithm policy and issuance of one PKCS#10 request as body
  * part |id|. */
-static cmc_status enroll_p10(req_ctx *c, int64_t id, X509_REQ *req) {
-    EVP_PKEY *pub = X509_REQ_get0_pubkey(req);
-    if (pub == NULL) {
-        ERR_clear_error();
-        return fail1(c, id, CMC_FAIL_BAD_REQUEST, "PKCS#10 public key does not decode");
-    }
+static cmc_status enroll_p10_key(req_ctx *c, int64_t id, X509_REQ *req, EVP_PKEY *pub) {
     if (!cmc_server_key_allowed(c->cfg, pub)) {
         return fail1(c, id, CMC_FAIL_BAD_ALG, "public key type or size not allowed by policy");
     }
-    if (cmc_p10_verify_pop(req) != CMC_OK) {
+    if (cmc_p10_verify_pop_key(req, pub) != CMC_OK) {
         return pop_failed(c, id);
     }
     const X509_ALGOR *alg = NULL;
@@ -432,7 +473,7 @@ static cmc_status enroll_p10(req_ctx *c, int64_t id, X509_REQ *req) {
     ERR_clear_error();
     X509 *cert = NULL;
     cmc_status st = cmc_server_issue(&cert, c->cfg, c->srv->drbg, c->now, subject, pub,
-                                     X509_REQ_get_X509_PUBKEY(req), exts);
+                                     X509_REQ_get_X509_PUBKEY(req), exts, c->srv->cert_sign_ctx);
     sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
     if (st == CMC_OK) {
         st = cmc_store_add(c->srv->store, cert, c->now);
@@ -446,6 +487,19 @@ static cmc_status enroll_p10(req_ctx *c, int64_t id, X509_REQ *req) {
         CMC_RAISE(CMC_E_NOMEM);
     }
     return add_status(c, CMC_STATUS_SUCCESS, &id, 1, "certificate issued", -1);
+}
+
+/* enroll_p10: enroll_p10_key with the request's key, which requests parsed with
+ * CMC_PARSE_RAW_KEYS carry undecoded (cmc_spki_get1_pkey builds it). */
+static cmc_status enroll_p10(req_ctx *c, int64_t id, X509_REQ *req) {
+    EVP_PKEY *pub = NULL;
+    if (cmc_spki_get1_pkey(&pub, X509_REQ_get_X509_PUBKEY(req)) != CMC_OK) {
+        ERR_clear_error();
+        return fail1(c, id, CMC_FAIL_BAD_REQUEST, "PKCS#10 public key does not decode");
+    }
+    cmc_status st = enroll_p10_key(c, id, req, pub);
+    EVP_PKEY_free(pub);
+    return st;
 }
 
 static cmc_status enroll_crm(req_ctx *c, int64_t id, const OSSL_CRMF_MSG *crm) {
@@ -469,7 +523,8 @@ static cmc_status enroll_crm(req_ctx *c, int64_t id, const OSSL_CRMF_MSG *crm) {
     } else {
         X509 *cert = NULL;
         cmc_status s = cmc_server_issue(&cert, c->cfg, c->srv->drbg, c->now, subject, pub, NULL,
-                                        OSSL_CRMF_CERTTEMPLATE_get0_extensions(tmpl));
+                                        OSSL_CRMF_CERTTEMPLATE_get0_extensions(tmpl),
+                                        c->srv->cert_sign_ctx);
         if (s == CMC_OK) {
             s = cmc_store_add(c->srv->store, cert, c->now);
         }
@@ -493,7 +548,8 @@ static cmc_status enroll_crm(req_ctx *c, int64_t id, const OSSL_CRMF_MSG *crm) {
 static cmc_status handle_simple(req_ctx *c, const uint8_t *body, size_t len) {
     X509_REQ *req = NULL;
     /* DER required: the PKCS#10 signature is over the DER CertificationRequestInfo. */
-    cmc_status st = cmc_item_parse((void **)&req, ASN1_ITEM_rptr(X509_REQ), body, len, 0x30, 0);
+    cmc_status st = cmc_item_parse((void **)&req, ASN1_ITEM_rptr(X509_REQ), body, len, 0x30,
+                                   CMC_PARSE_RAW_KEYS);
     if (st != CMC_OK) {
         ERR_clear_error();
         return fail1(c, 0, CMC_FAIL_BAD_REQUEST, "body is not a DER PKCS#10 request: %s",
@@ -948,7 +1004,9 @@ static void collect_request_keys(request_keys *rk, const CMC_PKI_DATA *pd) {
             STACK_OF(X509_EXTENSION) *exts = X509_REQ_get_extensions(req);
             ski = request_ski(exts);
             sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
-            k = ski != NULL ? X509_REQ_get_pubkey(req) : NULL;
+            if (ski != NULL && cmc_spki_get1_pkey(&k, X509_REQ_get_X509_PUBKEY(req)) != CMC_OK) {
+                k = NULL;
+            }
         } else if (tr->type == CMC_TAGGED_REQUEST_CRM) {
             ski = request_ski(
                 OSSL_CRMF_CERTTEMPLATE_get0_extensions(OSSL_CRMF_MSG_get0_tmpl(tr->value.crm)));
@@ -988,6 +1046,7 @@ static cmc_status verify_full(req_ctx *c, cmc_verified *vf, const uint8_t *body,
     cmc_verify_options vo;
     memset(&vo, 0, sizeof(vo));
     vo.trust = c->srv->trust;
+    vo.known = c->srv->known;
     vo.verify_time = (int64_t)c->now;
     vo.flags = flags;
     if (rk != NULL) {
@@ -1028,7 +1087,8 @@ static cmc_status handle_full(req_ctx *c, const uint8_t *body, size_t len,
      * echo transactionId and nonces in a failure answer, and to find request keys. */
     cmc_status pst = CMC_E_DER;
     if (vf.content != NULL) {
-        pst = cmc_pki_data_parse_ex(&pd, vf.content, vf.content_len, CMC_PARSE_ALLOW_BER);
+        pst = cmc_pki_data_parse_ex(&pd, vf.content, vf.content_len,
+                                    CMC_PARSE_ALLOW_BER | CMC_PARSE_RAW_KEYS);
     }
     if (vst == CMC_E_SIGNER_UNTRUSTED && !cfg->require_officer_for_enrollment && pd != NULL &&
         sk_CMC_TAGGED_REQUEST_num(pd->reqSequence) > 0) {

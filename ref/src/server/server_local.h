@@ -94,10 +94,11 @@ cmc_status cmc_server_crmf_pop_alg(X509_ALGOR **out, const OSSL_CRMF_MSG *crm);
 /* cmc_server_issue makes a certificate for |subject| and |pub| signed by the CA, with the
  * allowed subset of |exts| (may be NULL). Serial: 128 bits from |drbg| (NULL = OS). |spki|
  * (may be NULL) is |pub| as received (the PKCS#10 subjectPublicKeyInfo): it is copied into
- * the certificate as is, which is much cheaper than encoding |pub| again. */
+ * the certificate as is, which is much cheaper than encoding |pub| again. |sign_ctx| (may
+ * be NULL) is cmc_sign_ctx_new for the CA key and cmc_default_md, copied for the signature. */
 cmc_status cmc_server_issue(X509 **out, const cmc_server_config *cfg, cmc_drbg *drbg, time_t now,
                             const X509_NAME *subject, EVP_PKEY *pub, const X509_PUBKEY *spki,
-                            const STACK_OF(X509_EXTENSION) *exts);
+                            const STACK_OF(X509_EXTENSION) *exts, const EVP_MD_CTX *sign_ctx);
 cmc_status cmc_server_config_add_officer(cmc_server_config *cfg, X509 *cert, unsigned roles,
                                          const char *name);
 
