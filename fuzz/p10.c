@@ -27,9 +27,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     return 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+static int one_input(const uint8_t *data, size_t size) {
     fuzz_init();
-    fuzz_rand_reset();
     cmc_sniff_result sr;
     fuzz_check(cmc_sniff(&sr, data, size) == CMC_OK, "cmc_sniff failed on bytes");
     fuzz_check(cmc_sniff_kind_name(sr.kind) != NULL, "sniff kind has no name");
@@ -59,4 +58,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ERR_clear_error();
     cmc_error_clear();
     return 0;
+}
+
+/* Every input starts and ends with the same OpenSSL state (fuzz_input_begin/_end). */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    fuzz_input_begin();
+    int r = one_input(data, size);
+    fuzz_input_end();
+    return r;
 }

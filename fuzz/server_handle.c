@@ -176,9 +176,8 @@ static const uint8_t *find_sep(const uint8_t *p, size_t len) {
     return NULL;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+static int one_input(const uint8_t *data, size_t size) {
     fuzz_init();
-    fuzz_rand_reset();
     const char *media = NULL;
     const char *accept = NULL;
     if (size == 0) {
@@ -233,4 +232,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ERR_clear_error();
     cmc_error_clear();
     return 0;
+}
+
+/* Every input starts and ends with the same OpenSSL state (fuzz_input_begin/_end). */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    fuzz_input_begin();
+    int r = one_input(data, size);
+    fuzz_input_end();
+    return r;
 }

@@ -48,9 +48,8 @@ static void check_crm(const OSSL_CRMF_MSG *crm, uint32_t bpid, cmc_status bpid_s
     sk_OSSL_CRMF_MSG_pop_free(msgs, OSSL_CRMF_MSG_free);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+static int one_input(const uint8_t *data, size_t size) {
     fuzz_init();
-    fuzz_rand_reset();
     if (size < 1 || (data[0] != 0xA0 && data[0] != 0xA1 && data[0] != 0xA2)) {
         return 0;
     }
@@ -84,4 +83,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ERR_clear_error();
     cmc_error_clear();
     return 0;
+}
+
+/* Every input starts and ends with the same OpenSSL state (fuzz_input_begin/_end). */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    fuzz_input_begin();
+    int r = one_input(data, size);
+    fuzz_input_end();
+    return r;
 }

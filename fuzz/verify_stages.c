@@ -96,9 +96,8 @@ static int known_status(cmc_status st) {
     }
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+static int one_input(const uint8_t *data, size_t size) {
     fuzz_init();
-    fuzz_rand_reset();
     /* First pass without SKI keys gives the content; the keys come from its requests. */
     cmc_verified vf;
     cmc_verified_init(&vf);
@@ -139,4 +138,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ERR_clear_error();
     cmc_error_clear();
     return 0;
+}
+
+/* Every input starts and ends with the same OpenSSL state (fuzz_input_begin/_end). */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    fuzz_input_begin();
+    int r = one_input(data, size);
+    fuzz_input_end();
+    return r;
 }

@@ -31,11 +31,19 @@ void fuzz_init(void);
  * LLVMFuzzerInitialize: AFL++ then sees no first-run-only edges (stability). */
 void fuzz_warm_up(const char *target, fuzz_one_fn fn, const uint8_t *builtin, size_t builtin_len);
 
-/* fuzz_rand_reset restarts OpenSSL's random source as a fixed deterministic stream
- * (cmc_rand_deterministic_begin), so RSA blinding, ECDSA nonces and every other random
- * choice are the same each time an input runs: AFL++ stability, reproducible crashes. Call
- * it first in every target that signs or verifies. */
-void fuzz_rand_reset(void);
+/* fuzz_input_begin and fuzz_input_end bracket each input of a target that signs, verifies
+ * or loads keys, so every input starts from the same OpenSSL state (AFL++ stability,
+ * reproducible crashes):
+ *  - fuzz_input_begin restarts OpenSSL's random source as a fixed deterministic stream
+ *    (cmc_rand_deterministic_begin), so RSA blinding, ECDSA nonces and every other random
+ *    choice are the same each time an input runs;
+ *  - fuzz_input_end drops this thread's OpenSSL state (OPENSSL_thread_stop): ERR_clear_error
+ *    keeps the text buffers of the error slots, and ERR_vset_error grows or reuses them
+ *    depending on what earlier inputs left there (server_config was 89% stable because of
+ *    it). Freeing them at the end, not the start, keeps the freeing itself a function of
+ *    this input only. */
+void fuzz_input_begin(void);
+void fuzz_input_end(void);
 
 /* fuzz_null_bio returns a process-wide BIO that discards everything (for print oracles). */
 BIO *fuzz_null_bio(void);
