@@ -123,9 +123,9 @@ static void test_cmc_item_parse_raw_keys_leaves_key_undecoded(void **state) {
     size_t len = 0;
     assert_int_equal(cmc_p10_build_der(&der, &len, k, &o), CMC_OK);
     X509_REQ *raw = NULL;
-    assert_int_equal(cmc_item_parse((void **)&raw, ASN1_ITEM_rptr(X509_REQ), der, len, 0x30,
-                                    CMC_PARSE_RAW_KEYS),
-                     CMC_OK);
+    assert_int_equal(
+        cmc_item_parse((void **)&raw, ASN1_ITEM_rptr(X509_REQ), der, len, 0x30, CMC_PARSE_RAW_KEYS),
+        CMC_OK);
     assert_null(X509_REQ_get0_pubkey(raw));
     ERR_clear_error();
     EVP_PKEY *built = NULL;
@@ -174,8 +174,8 @@ static void test_cmc_crmf_verify_pop_accepts_raw_parsed_message(void **state) {
 
 /* A message signed by officer-both with its certificate included. */
 static void signed_by_officer(uint8_t **out, size_t *out_len) {
-    static const uint8_t kContent[] = {0x30, 0x08, 0x30, 0x00, 0x30, 0x00,
-                                       0x30, 0x00, 0x30, 0x00}; /* empty PKIData */
+    static const uint8_t kContent[] = {0x30, 0x08, 0x30, 0x00, 0x30,
+                                       0x00, 0x30, 0x00, 0x30, 0x00}; /* empty PKIData */
     tu_sign(out, out_len, kContent, sizeof(kContent), "officer-both.key.pem",
             "officer-both.cert.pem", 0, 0, 0, NULL);
 }

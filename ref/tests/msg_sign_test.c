@@ -921,10 +921,10 @@ static void test_sign_ctx_new_signs_like_fresh_init(void **state) {
     size_t pd_len = 0;
     uint8_t *pd = make_pki_data(&pd_len);
     size_t a_len = 0, b_len = 0;
-    uint8_t *a = sign_prepared(&a_len, pd, pd_len, "officer-both.key.pem", "officer-both.cert.pem",
-                               0, 1);
-    uint8_t *b = sign_prepared(&b_len, pd, pd_len, "officer-both.key.pem", "officer-both.cert.pem",
-                               0, 0);
+    uint8_t *a =
+        sign_prepared(&a_len, pd, pd_len, "officer-both.key.pem", "officer-both.cert.pem", 0, 1);
+    uint8_t *b =
+        sign_prepared(&b_len, pd, pd_len, "officer-both.key.pem", "officer-both.cert.pem", 0, 0);
     assert_int_equal(a_len, b_len);
     assert_memory_equal(a, b, a_len);
     OPENSSL_free(a);
@@ -935,8 +935,8 @@ static void test_sign_ctx_new_signs_like_fresh_init(void **state) {
         {"officer-both-ed25519.key.pem", "officer-both-ed25519.cert.pem", 0},
     };
     for (size_t i = 0; i < sizeof(kOthers) / sizeof(kOthers[0]); i++) {
-        uint8_t *m = sign_prepared(&a_len, pd, pd_len, kOthers[i].key, kOthers[i].cert,
-                                   kOthers[i].pss, 1);
+        uint8_t *m =
+            sign_prepared(&a_len, pd, pd_len, kOthers[i].key, kOthers[i].cert, kOthers[i].pss, 1);
         cmc_verified v;
         cmc_verified_init(&v);
         assert_int_equal(verify_fixture(&v, m, a_len), CMC_OK);

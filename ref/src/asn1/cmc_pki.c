@@ -238,9 +238,8 @@ cmc_status cmc_item_parse(void **out, const ASN1_ITEM *it, const uint8_t *in, si
          * in a control value) would survive into "DER" that the strict parser refuses (found
          * by fuzz/pki_response_parse). Refuse such BER instead. */
         void *strict = NULL;
-        if (der_len <= 0 ||
-            cmc_item_parse(&strict, it, der, (size_t)der_len, outer_id,
-                           flags & CMC_PARSE_RAW_KEYS) != CMC_OK) {
+        if (der_len <= 0 || cmc_item_parse(&strict, it, der, (size_t)der_len, outer_id,
+                                           flags & CMC_PARSE_RAW_KEYS) != CMC_OK) {
             st = CMC_E_NOT_DER;
         }
         ASN1_item_free(strict, it);

@@ -140,8 +140,8 @@ static EVP_PKEY *ec_from_template(int nid, const unsigned char *pt, int pt_len, 
         }
         *has_tmpl = 1;
         EVP_PKEY *k = EVP_PKEY_dup(g_tmpl[i]);
-        if (k == NULL || EVP_PKEY_set_octet_string_param(k, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
-                                                         pt, (size_t)pt_len) != 1) {
+        if (k == NULL || EVP_PKEY_set_octet_string_param(k, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pt,
+                                                         (size_t)pt_len) != 1) {
             EVP_PKEY_free(k);
             return NULL;
         }
@@ -169,8 +169,7 @@ static EVP_PKEY *ec_key(int ptype, const void *pval, const unsigned char *bits, 
     }
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)curve, 0),
-        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)bits,
-                                          (size_t)bits_len),
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)bits, (size_t)bits_len),
         OSSL_PARAM_construct_end(),
     };
     return from_params("EC", params);
@@ -182,21 +181,22 @@ typedef struct {
     BIGNUM *n;
     BIGNUM *e;
 } CMC_RSA_PUBLIC_KEY;
-ASN1_SEQUENCE(CMC_RSA_PUBLIC_KEY) = {
-    ASN1_SIMPLE(CMC_RSA_PUBLIC_KEY, n, BIGNUM),
-    ASN1_SIMPLE(CMC_RSA_PUBLIC_KEY, e, BIGNUM),
-} ASN1_SEQUENCE_END(CMC_RSA_PUBLIC_KEY)
-IMPLEMENT_ASN1_ALLOC_FUNCTIONS(CMC_RSA_PUBLIC_KEY)
+ASN1_SEQUENCE(CMC_RSA_PUBLIC_KEY) =
+    {
+        ASN1_SIMPLE(CMC_RSA_PUBLIC_KEY, n, BIGNUM),
+        ASN1_SIMPLE(CMC_RSA_PUBLIC_KEY, e, BIGNUM),
+} ASN1_SEQUENCE_END(CMC_RSA_PUBLIC_KEY) IMPLEMENT_ASN1_ALLOC_FUNCTIONS(CMC_RSA_PUBLIC_KEY)
 
-/* rsa_key: rsaEncryption, parameters NULL (RFC 3279 §2.3.1; absent is accepted as OpenSSL
- * does) and an RSAPublicKey. */
-static EVP_PKEY *rsa_key(int ptype, const unsigned char *bits, int bits_len) {
+    /* rsa_key: rsaEncryption, parameters NULL (RFC 3279 §2.3.1; absent is accepted as OpenSSL
+     * does) and an RSAPublicKey. */
+    static EVP_PKEY
+    * rsa_key(int ptype, const unsigned char *bits, int bits_len) {
     if (ptype != V_ASN1_NULL && ptype != V_ASN1_UNDEF) {
         return NULL;
     }
     const unsigned char *p = bits;
-    CMC_RSA_PUBLIC_KEY *rk = (CMC_RSA_PUBLIC_KEY *)ASN1_item_d2i(
-        NULL, &p, bits_len, ASN1_ITEM_rptr(CMC_RSA_PUBLIC_KEY));
+    CMC_RSA_PUBLIC_KEY *rk =
+        (CMC_RSA_PUBLIC_KEY *)ASN1_item_d2i(NULL, &p, bits_len, ASN1_ITEM_rptr(CMC_RSA_PUBLIC_KEY));
     if (rk == NULL || p != bits + bits_len || BN_num_bits(rk->n) > CMC_SPKI_MAX_RSA_BITS) {
         CMC_RSA_PUBLIC_KEY_free(rk);
         return NULL;

@@ -143,7 +143,6 @@ int msg_asn1_time_to_unix(int64_t *out, const ASN1_TIME *t);
 cmc_status msg_parse_cms(CMS_ContentInfo **out, const uint8_t *in, size_t in_len);
 /* msg_parse_cms_ex: |raw_keys| decodes as CMC_PARSE_RAW_KEYS does, so the certificates in
  * SignedData.certificates have no usable key until replaced (verify.c). */
-cmc_status msg_parse_cms_ex(CMS_ContentInfo **out, const uint8_t *in, size_t in_len,
-                            int raw_keys);
+cmc_status msg_parse_cms_ex(CMS_ContentInfo **out, const uint8_t *in, size_t in_len, int raw_keys);
 
 #endif /* CMC_MSG_LOCAL_H */

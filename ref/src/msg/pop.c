@@ -113,8 +113,7 @@ cmc_status cmc_crmf_verify_pop(const OSSL_CRMF_MSG *msg) {
         msg_buf_init(&der);
         MSG_BUF_PUT_I2D(&der, i2d_OSSL_CRMF_MSG, (OSSL_CRMF_MSG *)msg);
         const unsigned char *q = der.p;
-        OSSL_CRMF_MSG *full =
-            msg_buf_ok(&der) ? d2i_OSSL_CRMF_MSG(NULL, &q, (long)der.len) : NULL;
+        OSSL_CRMF_MSG *full = msg_buf_ok(&der) ? d2i_OSSL_CRMF_MSG(NULL, &q, (long)der.len) : NULL;
         msg_buf_cleanup(&der);
         msgs = full != NULL ? sk_OSSL_CRMF_MSG_new_null() : NULL;
         if (msgs != NULL && sk_OSSL_CRMF_MSG_push(msgs, full)) {

@@ -403,18 +403,16 @@ cmc_status cmc_certs_only_build(uint8_t **out, size_t *out_len, STACK_OF(X509) *
     return st;
 }
 
-cmc_status msg_parse_cms_ex(CMS_ContentInfo **out, const uint8_t *in, size_t in_len,
-                            int raw_keys) {
+cmc_status msg_parse_cms_ex(CMS_ContentInfo **out, const uint8_t *in, size_t in_len, int raw_keys) {
     CMC_TRY(msg_check_outer(in, in_len));
     const unsigned char *p = in;
     /* Raw keys: ASN1_item_d2i_ex leaves the CMS library context unset (the default one),
      * unlike d2i_CMS_ContentInfo, so the SignerInfos still verify with the default
      * provider; only the keys of the certificates stay undecoded. */
-    CMS_ContentInfo *cms =
-        raw_keys ? (CMS_ContentInfo *)ASN1_item_d2i_ex(NULL, &p, (long)in_len,
-                                                       ASN1_ITEM_rptr(CMS_ContentInfo),
-                                                       cmc_raw_key_libctx(), NULL)
-                 : d2i_CMS_ContentInfo(NULL, &p, (long)in_len);
+    CMS_ContentInfo *cms = raw_keys ? (CMS_ContentInfo *)ASN1_item_d2i_ex(
+                                          NULL, &p, (long)in_len, ASN1_ITEM_rptr(CMS_ContentInfo),
+                                          cmc_raw_key_libctx(), NULL)
+                                    : d2i_CMS_ContentInfo(NULL, &p, (long)in_len);
     if (cms == NULL) {
         CMC_RAISE(CMC_E_DER);
     }

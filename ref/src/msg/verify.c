@@ -502,8 +502,8 @@ cmc_status cmc_signed_data_verify(cmc_verified *out, const uint8_t *in, size_t i
         CMC_RAISE(CMC_E_NOMEM);
     }
     int stripped = msg_strip_certs(sp, in, in_len);
-    cmc_status st = msg_parse_cms_ex(&cms, stripped ? sp->der : in,
-                                     stripped ? sp->der_len : in_len, 1);
+    cmc_status st =
+        msg_parse_cms_ex(&cms, stripped ? sp->der : in, stripped ? sp->der_len : in_len, 1);
     if (st != CMC_OK) {
         OPENSSL_free(sp->der);
         OPENSSL_free(sp);

@@ -33,11 +33,11 @@
 struct cmc_server {
     cmc_server_config *cfg;
     cmc_store *store;
-    X509_STORE *trust;     /* officer trust anchors */
-    STACK_OF(X509) *known; /* officers and anchors: cmc_verify_options.known */
+    X509_STORE *trust;         /* officer trust anchors */
+    STACK_OF(X509) *known;     /* officers and anchors: cmc_verify_options.known */
     EVP_MD_CTX *cert_sign_ctx; /* cmc_sign_ctx_new(ca_key); NULL for EdDSA */
     EVP_MD_CTX *resp_sign_ctx; /* cmc_sign_ctx_new(signer_key); NULL for EdDSA */
-    cmc_drbg *drbg;        /* seeded test mode only; NULL = OS randomness */
+    cmc_drbg *drbg;            /* seeded test mode only; NULL = OS randomness */
 };
 
 /* ---- Life cycle ---- */
@@ -522,9 +522,9 @@ static cmc_status enroll_crm(req_ctx *c, int64_t id, const OSSL_CRMF_MSG *crm) {
         st = fail1(c, id, CMC_FAIL_BAD_REQUEST, "empty or absent subject refused");
     } else {
         X509 *cert = NULL;
-        cmc_status s = cmc_server_issue(&cert, c->cfg, c->srv->drbg, c->now, subject, pub, NULL,
-                                        OSSL_CRMF_CERTTEMPLATE_get0_extensions(tmpl),
-                                        c->srv->cert_sign_ctx);
+        cmc_status s =
+            cmc_server_issue(&cert, c->cfg, c->srv->drbg, c->now, subject, pub, NULL,
+                             OSSL_CRMF_CERTTEMPLATE_get0_extensions(tmpl), c->srv->cert_sign_ctx);
         if (s == CMC_OK) {
             s = cmc_store_add(c->srv->store, cert, c->now);
         }

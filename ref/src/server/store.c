@@ -59,8 +59,8 @@ struct cmc_store {
         const char *sql;
         sqlite3_stmt *stmt;
     } cache[CMC_STORE_MAX_CACHED_STMTS]; /* used under |lock| only */
-    pthread_mutex_t lock; /* the connection: held for each transaction or read */
-    int group_commit;     /* 1 for file stores */
+    pthread_mutex_t lock;                /* the connection: held for each transaction or read */
+    int group_commit;                    /* 1 for file stores */
     pthread_mutex_t queue_lock;
     pthread_cond_t queue_done;
     store_op *queue_head, *queue_tail;
