@@ -59,21 +59,31 @@ static int has_feature(const char *const *requires, size_t n, const char *name) 
     return 0;
 }
 
-cmc_status cmc_embedded_server_new(cmc_server **out, const char *const *requires,
-                                   size_t num_requires, const uint8_t *seed, size_t seed_len) {
+cmc_status cmc_embedded_server_config(cmc_server_config **out, const char *const *requires,
+                                      size_t num_requires, const uint8_t *seed, size_t seed_len) {
     cmc_server_config *cfg = NULL;
     CMC_TRY(cmc_server_config_embedded(&cfg));
     cmc_status s = cmc_server_config_set_clock(cfg, (time_t)CMC_FIXTURE_CLOCK);
     if (s == CMC_OK) {
         s = cmc_server_config_set_seed(cfg, seed, seed_len);
     }
-    if (s == CMC_OK) {
-        cmc_server_config_set_require_officer(
-            cfg, !has_feature(requires, num_requires, "open-enrollment"));
-        cmc_server_config_set_include_chain(
-            cfg, !has_feature(requires, num_requires, "chainless-certs-only"));
-        s = cmc_server_new(out, cfg);
+    if (s != CMC_OK) {
+        cmc_server_config_free(cfg);
+        return s;
     }
+    cmc_server_config_set_require_officer(cfg,
+                                          !has_feature(requires, num_requires, "open-enrollment"));
+    cmc_server_config_set_include_chain(
+        cfg, !has_feature(requires, num_requires, "chainless-certs-only"));
+    *out = cfg;
+    return CMC_OK;
+}
+
+cmc_status cmc_embedded_server_new(cmc_server **out, const char *const *requires,
+                                   size_t num_requires, const uint8_t *seed, size_t seed_len) {
+    cmc_server_config *cfg = NULL;
+    CMC_TRY(cmc_embedded_server_config(&cfg, requires, num_requires, seed, seed_len));
+    cmc_status s = cmc_server_new(out, cfg);
     cmc_server_config_free(cfg);
     return s;
 }

@@ -26,6 +26,11 @@ CMC_MUST_USE cmc_status cmc_case_seed(uint8_t out[CMC_CASE_SEED_LEN], const char
  *   enrollment-requires-officer, pkix-cert-response: the embedded default already
  * Other features (e.g. http-transport) do not change the embedded server. */
 
+/* cmc_embedded_server_config makes the configuration of the embedded reference server for a
+ * case (|*out| new, cmc_server_config_free); cmc_embedded_server_new makes the server. */
+CMC_MUST_USE cmc_status cmc_embedded_server_config(cmc_server_config **out,
+                                                   const char *const *requires, size_t num_requires,
+                                                   const uint8_t *seed, size_t seed_len);
 /* cmc_embedded_server_new makes the embedded reference server for a case. */
 CMC_MUST_USE cmc_status cmc_embedded_server_new(cmc_server **out, const char *const *requires,
                                                 size_t num_requires, const uint8_t *seed,

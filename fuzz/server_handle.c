@@ -234,10 +234,4 @@ static int one_input(const uint8_t *data, size_t size) {
     return 0;
 }
 
-/* Every input starts and ends with the same OpenSSL state (fuzz_input_begin/_end). */
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    fuzz_input_begin();
-    int r = one_input(data, size);
-    fuzz_input_end();
-    return r;
-}
+FUZZ_ISOLATED_ENTRY(one_input)

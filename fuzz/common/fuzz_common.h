@@ -44,6 +44,15 @@ void fuzz_warm_up(const char *target, fuzz_one_fn fn, const uint8_t *builtin, si
  *    this input only. */
 void fuzz_input_begin(void);
 void fuzz_input_end(void);
+/* FUZZ_ISOLATED_ENTRY(fn) defines LLVMFuzzerTestOneInput as |fn| (same signature) run
+ * between fuzz_input_begin and fuzz_input_end. */
+#define FUZZ_ISOLATED_ENTRY(fn)                                                                    \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {                                 \
+        fuzz_input_begin();                                                                        \
+        int fuzz_r_ = (fn)(data, size);                                                            \
+        fuzz_input_end();                                                                          \
+        return fuzz_r_;                                                                            \
+    }
 
 /* fuzz_null_bio returns a process-wide BIO that discards everything (for print oracles). */
 BIO *fuzz_null_bio(void);

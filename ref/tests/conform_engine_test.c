@@ -18,23 +18,16 @@
 #include <unistd.h>
 
 #include "cmc/server.h"
+#include "embedded.h"
 #include "engine.h"
 #include "fixtures.h"
 #include "jschema.h"
 #include "report.h"
 #include "suite.h"
+#include "test_util.h"
 
 static const char *vectors_dir(void) {
     return CMC_SOURCE_DIR "/vectors";
-}
-
-static int has(const char *const *list, size_t n, const char *name) {
-    for (size_t i = 0; i < n; i++) {
-        if (list[i] != NULL && strcmp(list[i], name) == 0) {
-            return 1;
-        }
-    }
-    return 0;
 }
 
 /* The embedded server of embedded.c with one fault switched on (|ctx|: its name, or NULL for
@@ -43,19 +36,8 @@ static int has(const char *const *list, size_t n, const char *name) {
 static cmc_status fault_factory(void *ctx, cmc_server **out, const char *const *requires,
                                 size_t num_requires, const uint8_t *seed, size_t seed_len) {
     cmc_server_config *cfg = NULL;
-    CMC_TRY(cmc_server_config_embedded(&cfg));
-    cmc_status s = cmc_server_config_set_clock(cfg, (time_t)CMC_FIXTURE_CLOCK);
-    if (s == CMC_OK) {
-        s = cmc_server_config_set_seed(cfg, seed, seed_len);
-    }
-    if (s == CMC_OK) {
-        cmc_server_config_set_require_officer(cfg, !has(requires, num_requires, "open-enrollment"));
-        cmc_server_config_set_include_chain(cfg,
-                                            !has(requires, num_requires, "chainless-certs-only"));
-        if (ctx != NULL) {
-            s = cmc_server_config_set_fault(cfg, (const char *)ctx);
-        }
-    }
+    CMC_TRY(cmc_embedded_server_config(&cfg, requires, num_requires, seed, seed_len));
+    cmc_status s = ctx != NULL ? cmc_server_config_set_fault(cfg, (const char *)ctx) : CMC_OK;
     if (s == CMC_OK) {
         s = cmc_server_new(out, cfg);
     }
@@ -518,25 +500,10 @@ static void test_main_target_credentials_compile_and_never_leak(void **state) {
     assert_int_equal(system(cmd), 0);
 }
 
-/* A TCP port nothing listens on: bound to learn a free number, then closed. */
-static int closed_port(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-    socklen_t len = sizeof(a);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 static void test_main_exit_codes(void **state) {
     (void)state;
     char dead[64];
-    snprintf(dead, sizeof(dead), "tcp://127.0.0.1:%d", closed_port());
+    snprintf(dead, sizeof(dead), "tcp://127.0.0.1:%d", tu_closed_port());
     assert_int_equal(main_args("--level", "sometimes", NULL), CMC_CONFORM_EXIT_USAGE);
     assert_int_equal(main_args("--no-such-option", NULL), CMC_CONFORM_EXIT_USAGE);
     assert_int_equal(main_args("--suite", "/nonexistent", NULL), CMC_CONFORM_EXIT_USAGE);

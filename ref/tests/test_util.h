@@ -4,9 +4,12 @@
 #ifndef CMC_TEST_UTIL_H
 #define CMC_TEST_UTIL_H
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -116,6 +119,21 @@ static inline uint8_t *tu_read_file(const char *path, size_t *out_len) {
     fclose(f);
     *out_len = (size_t)n;
     return buf;
+}
+
+/* tu_closed_port returns a loopback TCP port nothing listens on: bound, read back, closed. */
+static inline int tu_closed_port(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    socklen_t len = sizeof(a);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
 }
 
 #endif /* CMC_TEST_UTIL_H */

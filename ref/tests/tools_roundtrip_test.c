@@ -17,6 +17,7 @@
 #include <openssl/x509v3.h>
 
 #include "tools_test_util.h"
+#include "test_util.h"
 
 static tt_result R;
 static tt_server S;      /* embedded default, HTTP */
@@ -243,25 +244,10 @@ static void test_roundtrip_saved_response_rechecked_by_resp(void **state) {
     assert_contains(R.out, "result: failed: recipientNonce does not match\n");
 }
 
-/* closed_port returns a loopback port nothing listens on: bound, read back, closed. */
-static int closed_port(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(a);
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 static void test_roundtrip_unreachable_server_exits_2(void **state) {
     (void)state;
     char url[64], want[128];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d/cmc", closed_port());
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/cmc", tu_closed_port());
     snprintf(want, sizeof(want), "cmckit req: --send %s: connection refused", url);
     assert_int_equal(
         TT_RUN(&R, "req", "enroll", "--newkey", "p256", "--send", url, "--timeout", "5"), 2);
